@@ -1,0 +1,1 @@
+"""Regi: touch POS register. `python -m app` starts it."""

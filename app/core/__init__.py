@@ -1,0 +1,1 @@
+"""Domain core: money, cart, ledger, terminal link, printing. Never imports Qt."""
