@@ -1,0 +1,146 @@
+"""``Ledger``: the one object the UI uses to read and write the register's database.
+
+Each method is one transaction: it commits everything it writes (with its audit record)
+or nothing. Returned ORM objects are detached snapshots (``expire_on_commit=False``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from app.core.cart import Cart
+from app.core.clock import Clock
+from app.core.errors import RegiError
+from app.core.ledger import audit, sessions, slips, staff
+from app.core.ledger.db import open_ledger
+from app.core.ledger.models import Category, Product, Register, RegisterSession, Slip, Staff
+from app.core.ledger.passwords import verify_password
+from app.core.ledger.settings import ShopSettings, load_settings, save_settings
+
+
+@dataclass(frozen=True)
+class CommittedSlip:
+    slip_id: int
+    slip_number: int
+
+
+class Ledger:
+    def __init__(self, url: str, clock: Clock | None = None):
+        self.url = url
+        self.clock = clock or Clock()
+        self._sessions: sessionmaker[Session] = open_ledger(url)
+
+    def session(self) -> Session:
+        """A new ORM session (use as a context manager); for reads outside the facade."""
+        return self._sessions()
+
+    def dispose(self) -> None:
+        self._sessions.kw["bind"].dispose()
+
+    # --- register and settings ---------------------------------------------
+    def settings(self) -> ShopSettings:
+        with self._sessions() as db:
+            return load_settings(db)
+
+    def save_settings(self, new: ShopSettings, staff_id: int | None, authorized_by_id: int | None = None) -> None:
+        with self._sessions.begin() as db:
+            changed = save_settings(db, new)
+            if changed:
+                audit.record(db, self.clock.now(), "settings_change", staff_id, detail=changed, authorized_by_id=authorized_by_id)
+
+    def register(self) -> Register:
+        """This register's row, created on first use from the settings' register code."""
+        with self._sessions.begin() as db:
+            settings = load_settings(db)
+            register = db.scalar(select(Register).where(Register.code == settings.register_code))
+            if register is None:
+                register = Register(code=settings.register_code, name=settings.register_name)
+                db.add(register)
+                db.flush()
+            return register
+
+    # --- staff -------------------------------------------------------------
+    def staff(self) -> list[Staff]:
+        with self._sessions() as db:
+            return staff.active_staff(db)
+
+    def login(self, staff_id: int, password: str) -> Staff:
+        """Authenticate; failures and lockouts are committed before the refusal is raised."""
+        with self._sessions() as db:
+            try:
+                member = staff.authenticate(db, staff_id, password, self.clock.now())
+            except RegiError:
+                db.commit()
+                raise
+            audit.record(db, self.clock.now(), "login", member.id)
+            db.commit()
+            return member
+
+    def authorize_manager(self, password: str) -> Staff:
+        """The manager whose password this is (ManagerAuthDialog); ``RegiError`` otherwise."""
+        with self._sessions() as db:
+            managers = db.scalars(select(Staff).where(Staff.active, Staff.role == "manager")).all()
+            for manager in managers:
+                if password and verify_password(password, manager.password_hash):
+                    return manager
+        raise RegiError("責任者のパスワードが違います。")
+
+    def record_audit(self, action: str, staff_id: int | None, **kwargs) -> None:
+        with self._sessions.begin() as db:
+            audit.record(db, self.clock.now(), action, staff_id, **kwargs)
+
+    # --- sessions ----------------------------------------------------------
+    def current_session(self) -> RegisterSession | None:
+        register = self.register()
+        with self._sessions() as db:
+            return sessions.current_session(db, register.id)
+
+    def open_session(self, staff_id: int, *, counts: dict[int, int] | None = None, total_yen: int | None = None) -> RegisterSession:
+        register = self.register()
+        with self._sessions.begin() as db:
+            session = sessions.open_session(db, register, staff_id, self.clock.now(), counts=counts, total_yen=total_yen)
+            audit.record(db, self.clock.now(), "open_session", staff_id, target=f"session:{session.id}", detail={"float_yen": session.float_yen, "counts": counts})
+            return session
+
+    # --- catalogue ---------------------------------------------------------
+    def catalog(self) -> list[Category]:
+        """Categories in order, each with its active products (eager-loaded)."""
+        with self._sessions() as db:
+            categories = db.scalars(
+                select(Category).order_by(Category.sort_order, Category.id).options(selectinload(Category.products))
+            ).all()
+            for category in categories:
+                category.products[:] = [p for p in category.products if p.active]
+                for product in category.products:
+                    db.expunge(product)
+            return list(categories)
+
+    def product(self, product_id: int) -> Product | None:
+        with self._sessions() as db:
+            return db.get(Product, product_id)
+
+    # --- slips -------------------------------------------------------------
+    def commit_sale(self, cart: Cart, staff_id: int) -> CommittedSlip:
+        """Commit a settled cart as one slip, atomically. Raises ``RegiError`` if not open."""
+        register = self.register()
+        with self._sessions.begin() as db:
+            session = sessions.current_session(db, register.id)
+            if session is None:
+                raise RegiError("レジが開局していません。")
+            slip = slips.commit_sale(db, cart, register_id=register.id, session_id=session.id, staff_id=staff_id, now=self.clock.now())
+            return CommittedSlip(slip.id, slip.slip_number)
+
+    def slip(self, slip_id: int) -> Slip | None:
+        with self._sessions() as db:
+            return slips.load_slip(db, slip_id)
+
+    def slips(self) -> list[Slip]:
+        """Every slip with its lines, taxes and tenders, oldest first (tests, small ledgers)."""
+        with self._sessions() as db:
+            return list(
+                db.scalars(
+                    select(Slip).order_by(Slip.id).options(selectinload(Slip.lines), selectinload(Slip.taxes), selectinload(Slip.tenders))
+                )
+            )

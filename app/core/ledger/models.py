@@ -1,0 +1,253 @@
+"""SQLAlchemy 2 models of the ledger (SPEC §6). Portable to SQLite and PostgreSQL.
+
+Invariants kept here and in the migrations:
+- money columns are integers (yen);
+- slips, their lines, taxes and tenders are insert-only (database triggers refuse
+  UPDATE and DELETE); a void or correction is a new slip linked by ``voids_slip_id``;
+- one open session per register (partial unique index).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(16))  # cashier | manager
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (CheckConstraint("role IN ('cashier', 'manager')", name="role"),)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "manager"
+
+
+class Register(Base):
+    __tablename__ = "registers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+
+
+class RegisterSession(Base):
+    """One business day of one register, from 開局 to 精算."""
+
+    __tablename__ = "register_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("registers.id"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    float_yen: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    float_counts: Mapped[list[FloatCount]] = relationship(back_populates="session", order_by="FloatCount.denomination_yen.desc()")
+
+    __table_args__ = (
+        Index(
+            "uq_register_sessions_open",
+            "register_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        CheckConstraint("float_yen >= 0", name="float_nonnegative"),
+    )
+
+
+class FloatCount(Base):
+    """釣銭準備金 by denomination (金種別). Absent when the float was keyed as a total."""
+
+    __tablename__ = "float_counts"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("register_sessions.id", ondelete="CASCADE"), primary_key=True)
+    denomination_yen: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    session: Mapped[RegisterSession] = relationship(back_populates="float_counts")
+
+    __table_args__ = (CheckConstraint("count >= 0", name="count_nonnegative"),)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    color: Mapped[str] = mapped_column(String(9), default="#5b8def")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    products: Mapped[list[Product]] = relationship(back_populates="category", order_by="Product.sort_order")
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    name: Mapped[str] = mapped_column(String(60))
+    price_yen: Mapped[int] = mapped_column(Integer)
+    tax_class: Mapped[str] = mapped_column(String(16))  # food | standard (app.core.cart.TaxClass)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    category: Mapped[Category] = relationship(back_populates="products")
+
+    __table_args__ = (
+        CheckConstraint("price_yen >= 0", name="price_nonnegative"),
+        CheckConstraint("tax_class IN ('food', 'standard')", name="tax_class"),
+    )
+
+
+class Slip(Base):
+    """A committed sale (kind ``sale``) or the reversal of one (kind ``void``). Insert-only."""
+
+    __tablename__ = "slips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("registers.id"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("register_sessions.id"))
+    slip_number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))
+    voids_slip_id: Mapped[int | None] = mapped_column(ForeignKey("slips.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    eat_in: Mapped[bool] = mapped_column(Boolean)
+    subtotal_yen: Mapped[int] = mapped_column(Integer)
+    discount_yen: Mapped[int] = mapped_column(Integer)
+    discount_label: Mapped[str | None] = mapped_column(String(40))
+    total_yen: Mapped[int] = mapped_column(Integer)
+    cash_tendered_yen: Mapped[int] = mapped_column(Integer)
+    change_yen: Mapped[int] = mapped_column(Integer)
+
+    staff: Mapped[Staff] = relationship()
+    lines: Mapped[list[SlipLine]] = relationship(order_by="SlipLine.line_no")
+    taxes: Mapped[list[SlipTax]] = relationship(order_by="SlipTax.rate_percent.desc()")
+    tenders: Mapped[list[Tender]] = relationship(order_by="Tender.seq")
+
+    __table_args__ = (
+        UniqueConstraint("register_id", "slip_number", name="uq_slips_register_number"),
+        CheckConstraint("kind IN ('sale', 'void')", name="kind"),
+        Index("ix_slips_created_at", "created_at"),
+        Index("ix_slips_voids_slip_id", "voids_slip_id"),
+    )
+
+
+class SlipLine(Base):
+    __tablename__ = "slip_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slip_id: Mapped[int] = mapped_column(ForeignKey("slips.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    name: Mapped[str] = mapped_column(String(60))
+    unit_price_yen: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    discount_yen: Mapped[int] = mapped_column(Integer)
+    discount_label: Mapped[str | None] = mapped_column(String(40))
+    tax_rate_percent: Mapped[int] = mapped_column(Integer)
+    amount_yen: Mapped[int] = mapped_column(Integer)
+
+
+class SlipTax(Base):
+    """Per-rate taxable total and tax of a slip (computed once per slip and rate)."""
+
+    __tablename__ = "slip_taxes"
+
+    slip_id: Mapped[int] = mapped_column(ForeignKey("slips.id"), primary_key=True)
+    rate_percent: Mapped[int] = mapped_column(Integer, primary_key=True)
+    taxable_yen: Mapped[int] = mapped_column(Integer)
+    tax_yen: Mapped[int] = mapped_column(Integer)
+
+
+class Tender(Base):
+    """One payment of a slip (支払い欄). ``amount_yen`` is what was tendered."""
+
+    __tablename__ = "tenders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slip_id: Mapped[int] = mapped_column(ForeignKey("slips.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # cash | other | terminal
+    tender_code: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(40))
+    amount_yen: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (CheckConstraint("kind IN ('cash', 'other', 'terminal')", name="kind"),)
+
+
+class DrawerMovement(Base):
+    """Cash into (+) or out of (−) the drawer: float, cash sales net of change, 入金/出金, refunds."""
+
+    __tablename__ = "drawer_movements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("register_sessions.id"), index=True)
+    slip_id: Mapped[int | None] = mapped_column(ForeignKey("slips.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # float | sale | void | cash_in | cash_out | refund
+    amount_yen: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditRecord(Base):
+    """Who did what and when (manager actions, settings changes, logins, opening)."""
+
+    __tablename__ = "audit_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    authorized_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Setting(Base):
+    """Key → JSON value. Typed access lives in ``app.core.ledger.settings``."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,69 @@
+"""Typed shop settings stored as JSON values in the ``settings`` table (SPEC §8).
+
+``ShopSettings`` is the one place that knows every key and its default; unknown keys
+in the table are ignored, missing ones take the default.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.ledger.models import Setting
+
+
+@dataclass(frozen=True)
+class OtherTender:
+    """An その他支払 tender such as 商品券."""
+
+    code: str
+    label: str
+
+
+DEFAULT_OTHER_TENDERS = (
+    OtherTender("gift_voucher", "商品券"),
+    OtherTender("manual_credit", "クレジット(手入力)"),
+)
+
+
+@dataclass
+class ShopSettings:
+    shop_name: str = "Regi"
+    shop_address: str = ""
+    shop_phone: str = ""
+    registration_number: str = ""  # 適格請求書発行事業者登録番号, T + 13 digits
+    register_code: str = "R01"
+    register_name: str = "レジ1"
+    sells_food: bool = True  # shows 店内 / 持ち帰り
+    default_eat_in: bool = False
+    tax_rounding: str = "floor"  # app.core.money.TaxRounding
+    discount_permission: str = "manager"  # manager | all: who may give 値引 / 割引
+    other_tenders: list[dict] = field(default_factory=lambda: [asdict(t) for t in DEFAULT_OTHER_TENDERS])
+    printer_kind: str = "none"  # app.core.printing.printers.PrinterConfig.kind
+    printer_target: str = ""
+    printer_paper_mm: int = 80
+    printer_mode: str = "image"  # image | kanji
+    customer_slip_auto: bool = False  # お客様控え 自動 / 手動
+
+    @property
+    def tenders(self) -> list[OtherTender]:
+        return [OtherTender(**t) for t in self.other_tenders]
+
+
+def load_settings(db: Session) -> ShopSettings:
+    stored = {row.key: json.loads(row.value) for row in db.scalars(select(Setting))}
+    known = {f.name for f in fields(ShopSettings)}
+    return ShopSettings(**{k: v for k, v in stored.items() if k in known})
+
+
+def save_settings(db: Session, settings: ShopSettings) -> dict[str, tuple]:
+    """Write every key; returns ``{key: (old, new)}`` of what changed (for the audit record)."""
+    old = asdict(load_settings(db))
+    changed = {}
+    for key, value in asdict(settings).items():
+        if old.get(key) != value:
+            changed[key] = (old.get(key), value)
+        db.merge(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
+    return changed
