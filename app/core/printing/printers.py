@@ -1,0 +1,248 @@
+"""Printer configuration and python-escpos printer objects (SPEC §7, §11 `printer`).
+
+`open_printer(config)` only *constructs* a printer: python-escpos connects on
+first use, so a printer that is off fails at print time, inside `PrintService`,
+which turns every failure into `PrinterError`.
+
+Traps handled here:
+- USB / serial / CUPS need optional libraries (pyusb, pyserial, pycups); when
+  absent, python-escpos raises RuntimeError (Serial / CUPS from `__init__`,
+  USB later, and again from `__del__`). We check `is_usable()` first and raise
+  `PrinterError` with a Japanese message instead.
+- escpos's Network printer leaks its socket when connecting fails.
+- escpos's File printer opens with "wb": every job (or drawer kick) would wipe
+  the previous one. `AppendingFile` appends.
+- escpos's USB printer defaults to no timeout and its serial printer sets no
+  write timeout: both could block forever on a printer that is off.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from typing import Literal
+
+from escpos.escpos import Escpos
+from escpos.exceptions import DeviceNotFoundError
+from escpos.printer import CupsPrinter, Dummy, File, Network, Serial, Usb
+
+from app.core.printing.document import PAPER, PrintDocument
+from app.core.printing.errors import PrinterError
+
+PrinterKind = Literal["none", "file", "network", "usb", "serial", "cups", "capture"]
+PrintMode = Literal["image", "kanji"]
+KINDS = ("none", "file", "network", "usb", "serial", "cups", "capture")
+DEFAULT_PORT = 9100
+DEFAULT_BAUDRATE = 9600
+
+
+@dataclass(frozen=True)
+class PrinterConfig:
+    """Where and how to print.
+
+    `target` by kind: file — a path (or a device node such as /dev/usb/lp0);
+    network — "host[:port]" (port 9100 by default); usb — "vid:pid" in hex
+    ("04b8:0e15"); serial — "device[:baudrate]" ("/dev/ttyUSB0:38400",
+    9600 by default); cups — the CUPS printer name (empty: the default
+    printer); none / capture — unused.
+    """
+
+    kind: PrinterKind = "none"
+    target: str = ""
+    paper_mm: int = 80
+    mode: PrintMode = "image"
+    timeout_s: float = 3.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown printer kind {self.kind!r}")
+        if self.paper_mm not in PAPER:
+            raise ValueError(f"paper_mm must be one of {sorted(PAPER)}, got {self.paper_mm!r}")
+        if self.mode not in ("image", "kanji"):
+            raise ValueError(f"unknown print mode {self.mode!r}")
+
+
+def open_printer(config: PrinterConfig) -> Escpos:
+    """A new, not yet connected python-escpos printer for `config` (PrinterError if it cannot exist)."""
+    kind, target = config.kind, config.target.strip()
+    if kind == "none":
+        return NullPrinter()
+    if kind == "capture":
+        return CapturingPrinter()
+    if kind == "file":
+        if not target:
+            raise PrinterError("プリンターの設定が正しくありません（出力先ファイルが未設定です）。")
+        return AppendingFile(target)
+    if kind == "network":
+        host, port = _split_number(target, DEFAULT_PORT, "IPアドレス")
+        return ClosingNetwork(host, port, timeout=config.timeout_s)
+    if kind == "usb":
+        _require(Usb, "USB", "pyusb")
+        try:
+            vid, pid = (int(part, 16) for part in target.split(":"))
+        except ValueError:
+            raise PrinterError(f"プリンターの設定が正しくありません（USBの指定「{target}」）。") from None
+        return Usb(vid, pid, timeout=int(config.timeout_s * 1000))  # pyusb timeouts are in ms
+    if kind == "serial":
+        _require(Serial, "シリアル", "pyserial")
+        device, baudrate = _split_number(target, DEFAULT_BAUDRATE, "シリアルポート")
+        return TimedSerial(device, baudrate, timeout=config.timeout_s)
+    _require(CupsPrinter, "CUPS", "pycups")
+    return CupsPrinter(target)
+
+
+def set_paper(printer: Escpos, paper_mm: int) -> None:
+    """Tell the printer's profile its paper width, so `image()` can check it (and stops printing a warning).
+
+    The profile data is shared by every printer of that profile: copy, never mutate.
+    """
+    data = dict(printer.profile.profile_data)
+    data["media"] = {**data.get("media", {}), "width": {"mm": paper_mm, "pixels": PAPER[paper_mm][1]}}
+    printer.profile.profile_data = data
+
+
+def _require(cls: type[Escpos], label: str, library: str) -> None:
+    if not cls.is_usable():
+        raise PrinterError(f"{label}接続のプリンターを使うには {library} が必要ですが、インストールされていません。")
+
+
+def _split_number(target: str, default: int, label: str) -> tuple[str, int]:
+    """"name[:number]" -> (name, number)."""
+    name, sep, number = target.rpartition(":")
+    if not sep:
+        name, number = target, str(default)
+    if not name or not number.isdigit():
+        raise PrinterError(f"プリンターの設定が正しくありません（{label}「{target}」）。")
+    return name, int(number)
+
+
+class AppendingFile(File):
+    """escpos File printer that appends instead of truncating (one file keeps every job)."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        if self._device:
+            self.close()
+        try:
+            self.device = open(self.devfile, "ab")
+        except OSError as exc:
+            self.device = None
+            if raise_not_found:
+                raise DeviceNotFoundError(f"Could not open {self.devfile}: {exc}") from exc
+
+
+class ClosingNetwork(Network):
+    """escpos Network printer that does not leak its socket when connecting fails.
+
+    `timeout` bounds connecting and each send; a host name's DNS lookup is not
+    bounded — configure printers by IP address.
+    """
+
+    def open(self, raise_not_found: bool = True) -> None:
+        if self._device:
+            self.close()
+        try:
+            self.device = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        except OSError as exc:
+            self.device = None
+            if raise_not_found:
+                raise DeviceNotFoundError(f"Could not open socket for {self.host}:{self.port}: {exc}") from exc
+
+
+class TimedSerial(Serial):
+    """escpos Serial printer whose writes time out like its reads (flow control can stall forever)."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        super().open(raise_not_found)
+        if self.device:
+            self.device.write_timeout = self.timeout
+
+
+class NullPrinter(Dummy):
+    """The printer of a shop without one: accepts everything, prints nothing."""
+
+    def _raw(self, msg: bytes) -> None:
+        pass
+
+
+@dataclass
+class PrintJob:
+    """One document as the capturing printer received it."""
+
+    kind: str
+    lines: list[str]
+    copy_label: str | None
+    reprint: bool
+    raw: bytes = b""
+    cuts: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class _Fault:
+    remaining: int = 0
+    offline: bool = False
+    message: str = ""
+
+
+class CapturingPrinter(Dummy):
+    """In-memory printer for tests and the `printer` fixture: records `PrintJob`s.
+
+    `PrintService` brackets each document with `begin_job(doc)` / `end_job()`,
+    so a job carries the document's text lines, copy label and reprint mark
+    along with the bytes sent for it. `fail_next()` / `set_offline()` make
+    sends raise OSError, like a printer that is off or out of paper; a failed
+    job is not recorded.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.jobs: list[PrintJob] = []
+        self.drawer_kicks = 0
+        self._pending: PrintJob | None = None
+        self._pending_raw: list[bytes] = []
+        self._fault = _Fault()
+
+    def begin_job(self, doc: PrintDocument) -> None:
+        self._pending = PrintJob(doc.kind, doc.text_lines(), doc.copy_label, doc.reprint)
+        self._pending_raw = []
+
+    def end_job(self) -> None:
+        if self._pending is not None:
+            self._pending.raw = b"".join(self._pending_raw)
+            self.jobs.append(self._pending)
+        self._pending = None
+
+    def fail_next(self, n: int = 1, message: str = "プリンターの用紙がありません。") -> None:
+        """The next `n` print jobs / drawer kicks fail with `message`."""
+        self._fault.remaining, self._fault.message = n, message
+
+    def set_offline(self, offline: bool = True, message: str = "プリンターの電源が入っていません。") -> None:
+        """While offline, every print job / drawer kick fails with `message`."""
+        self._fault.offline, self._fault.message = offline, message
+
+    def clear(self) -> None:
+        """Forget recorded jobs, drawer kicks and output (faults stay)."""
+        super().clear()
+        self.jobs.clear()
+        self.drawer_kicks = 0
+
+    def _raw(self, msg: bytes) -> None:
+        if self._fault.offline or self._fault.remaining > 0:
+            self._fault.remaining = max(self._fault.remaining - 1, 0)
+            self._pending = None
+            raise OSError(self._fault.message)
+        super()._raw(msg)
+        if self._pending is not None:
+            self._pending_raw.append(msg)
+
+    def cut(self, mode: str = "FULL", feed: bool = True) -> None:
+        super().cut(mode, feed)
+        if self._pending is not None:
+            self._pending.cuts += 1
+
+    def cashdraw(self, pin) -> None:
+        super().cashdraw(pin)
+        self.drawer_kicks += 1
