@@ -1,0 +1,200 @@
+"""``RegisterDriver``: drive the real register as a cashier would — tap by ``objectName``,
+key amounts on the tenkey, read the current screen, its message and the ledger.
+
+Taps go through real mouse events on visible, enabled widgets of the frontmost dialog or
+the current screen, so a test cannot tap what a cashier could not.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
+
+from app.core.clock import Clock
+from app.core.printing.printers import CapturingPrinter, PrinterConfig
+from app.core.printing.service import PrintService
+from app.ui.app import build_register
+from app.ui.main_window import MainWindow
+
+DEFAULT_TIMEOUT_S = 5.0
+
+
+class RegisterDriver:
+    def __init__(self, window: MainWindow, data_dir: Path):
+        self.window = window
+        self.data_dir = data_dir
+
+    @classmethod
+    def start(cls, data_dir: Path, *, clock: Clock | None = None, printer_config: PrinterConfig | None = None) -> "RegisterDriver":
+        """A register on a fresh demo ledger in ``data_dir`` with a capturing printer, shown at 1280×800."""
+        printer = PrintService(printer_config or PrinterConfig(kind="capture"))
+        window = build_register(f"sqlite:///{data_dir / 'regi.db'}", clock=clock, printer=printer, data_dir=data_dir)
+        window.resize(1280, 800)
+        window.show()
+        QApplication.processEvents()
+        return cls(window, data_dir)
+
+    def close(self) -> None:
+        for dialog in self._dialogs():
+            dialog.close()
+        self.wait_devices()
+        self.context.devices.shutdown()
+        self.window.close()
+        self.context.ledger.dispose()
+
+    # --- what is there -----------------------------------------------------
+    @property
+    def context(self):
+        return self.window.context
+
+    @property
+    def ledger(self):
+        return self.context.ledger
+
+    @property
+    def printer(self) -> CapturingPrinter:
+        return self.context.printer.capture
+
+    def screen(self) -> str:
+        """objectName of the current screen, e.g. ``"CheckoutScreen"``."""
+        return self.window.current_screen.objectName()
+
+    def message(self) -> str:
+        """The refusal or notice shown on the current screen (empty if none)."""
+        return self.window.current_screen.message_label.text()
+
+    def _dialogs(self) -> list[QDialog]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+    def dialog(self, name: str | None = None) -> QDialog | None:
+        """The visible dialog named ``name`` (any visible dialog if None), else None."""
+        for dialog in self._dialogs():
+            if name is None or dialog.objectName() == name:
+                return dialog
+        return None
+
+    def find(self, name: str, *, tappable: bool = False) -> QWidget:
+        """The visible widget ``name``: in the open dialog first, then on the current screen.
+        With ``tappable``, only in the open dialog if there is one (it is modal)."""
+        dialogs = self._dialogs()
+        scopes = dialogs if (tappable and dialogs) else [*dialogs, self.window.current_screen]
+        for scope in scopes:
+            for widget in scope.findChildren(QWidget, name):
+                if widget.isVisible():
+                    return widget
+        raise AssertionError(f"no visible {name!r} on {self.screen()}" + "".join(f" / dialog {d.objectName()}" for d in dialogs))
+
+    def text(self, name: str) -> str:
+        widget = self.find(name)
+        if isinstance(widget, (QLabel, QAbstractButton)):
+            return widget.text()
+        raise AssertionError(f"{name!r} has no text")
+
+    # --- acting ------------------------------------------------------------
+    def tap(self, name: str) -> None:
+        widget = self.find(name, tappable=True)
+        if not widget.isEnabled():
+            raise AssertionError(f"{name!r} is disabled")
+        QTest.mouseClick(widget, Qt.LeftButton)
+        QApplication.processEvents()
+
+    def type_digits(self, digits: str) -> None:
+        """Key ``digits`` on the tenkey (of the dialog in front, else of the screen)."""
+        for digit in digits:
+            self.tap(f"key{digit}")
+
+    def clear_tenkey(self) -> None:
+        self.tap("keyClear")
+
+    def wait_until(self, predicate, timeout: float = DEFAULT_TIMEOUT_S, what: str = "condition") -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            QTest.qWait(10)
+
+    def wait_devices(self, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        """Wait until queued printer / drawer work has finished and its result is on screen."""
+        self.wait_until(lambda: not self.context.devices.busy, timeout, "printer and drawer work")
+
+    def wait_screen(self, name: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self.wait_until(lambda: self.screen() == name, timeout, f"screen {name} (now {self.screen()})")
+
+    def wait_dialog(self, name: str, timeout: float = DEFAULT_TIMEOUT_S) -> QDialog:
+        self.wait_until(lambda: self.dialog(name) is not None, timeout, f"dialog {name}")
+        return self.dialog(name)
+
+    # --- flows -------------------------------------------------------------
+    def reset_to_login(self) -> None:
+        self.window.go("LoginScreen")
+
+    def tap_staff(self, staff_name: str) -> None:
+        for widget in self.window.current_screen.findChildren(QAbstractButton):
+            if widget.property("staffName") == staff_name:
+                self.tap(widget.objectName())
+                return
+        raise AssertionError(f"no staff tile for {staff_name!r}")
+
+    def login(self, staff_name: str, password: str) -> None:
+        """Log in from the login screen; ends on OpenScreen or TopScreen."""
+        if self.screen() != "LoginScreen":
+            self.reset_to_login()
+        self.tap_staff(staff_name)
+        self.type_digits(password)
+        self.tap("loginButton")
+
+    def open_register(self, total_yen: int = 30000) -> None:
+        """On OpenScreen, key the float as a total and 「確定」; ends on TopScreen."""
+        self.tap("modeTotalButton")
+        self.type_digits(str(total_yen))
+        self.tap("confirmButton")
+        self.wait_screen("TopScreen")
+
+    def start_checkout(self, staff_name: str = "佐藤", password: str = "1111", float_yen: int = 30000) -> None:
+        """Log in, open the day if needed, and go to CheckoutScreen."""
+        self.login(staff_name, password)
+        if self.screen() == "OpenScreen":
+            self.open_register(float_yen)
+        self.tap("checkoutButton")
+        self.wait_screen("CheckoutScreen")
+
+    def add_products(self, *product_names: str) -> None:
+        """Tap the tile of each product (switching category as needed)."""
+        for product_name in product_names:
+            product = self._product(product_name)
+            self.tap(f"category_{product.category_id}")
+            self.tap(f"product_{product.id}")
+
+    def _product(self, name: str):
+        for category in self.ledger.catalog():
+            for product in category.products:
+                if product.name == name:
+                    return product
+        raise AssertionError(f"no product {name!r} in the catalogue")
+
+    def pay(self, method_button: str, amount_yen: int | None = None, tender: str | None = None) -> None:
+        """Pick a method (``cashMethodButton`` / ``otherMethodButton`` + ``tender``), key the
+        amount (or 「残額」 when None) and tap 「会計」."""
+        self.tap(method_button)
+        if tender:
+            self.tap(f"tender_{tender}")
+        if amount_yen is None:
+            self.tap("remainingButton")
+        else:
+            self.type_digits(str(amount_yen))
+        self.tap("payButton")
+
+    # --- ledger ------------------------------------------------------------
+    def slips(self):
+        return self.ledger.slips()
+
+    def sessions(self):
+        from sqlalchemy import select
+
+        from app.core.ledger.models import RegisterSession
+
+        with self.ledger.session() as db:
+            return list(db.scalars(select(RegisterSession).order_by(RegisterSession.id)))

@@ -1,0 +1,45 @@
+"""Building the register: ledger, printer, context, main window. Shared by ``python -m app``,
+the screenshot command and the ``app.testing`` pytest plugin, so all three run the same app."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.clock import Clock
+from app.core.demo import seed_demo
+from app.core.ledger.ledger import Ledger
+from app.core.ledger.settings import ShopSettings
+from app.core.printing.printers import PrinterConfig
+from app.core.printing.service import PrintService
+from app.ui.context import RegisterContext
+from app.ui.main_window import MainWindow
+from app.ui.theme import apply_theme
+
+
+def printer_config(settings: ShopSettings, data_dir: Path | None = None) -> PrinterConfig:
+    """The configured printer; a "file" printer without a path writes into the data dir."""
+    target = settings.printer_target
+    if settings.printer_kind == "file" and not target and data_dir is not None:
+        target = str(data_dir / "receipts.escpos")
+    return PrinterConfig(kind=settings.printer_kind, target=target, paper_mm=settings.printer_paper_mm, mode=settings.printer_mode)
+
+
+def build_register(db_url: str, *, clock: Clock | None = None, printer: PrintService | None = None,
+                   data_dir: Path | None = None, demo: bool = True) -> MainWindow:
+    """Open (migrate, seed) the ledger and build the main window on the login screen.
+
+    A QApplication must exist. ``printer`` overrides the configured one (tests pass a
+    capturing printer).
+    """
+    from PySide6.QtWidgets import QApplication
+
+    apply_theme(QApplication.instance())
+    ledger = Ledger(db_url, clock)
+    if demo:
+        seed_demo(ledger)
+    ledger.register()
+    if printer is None:
+        printer = PrintService(printer_config(ledger.settings(), data_dir))
+    context = RegisterContext(ledger=ledger, printer=printer)
+    window = MainWindow(context)
+    window.start()
+    return window

@@ -1,0 +1,39 @@
+"""What the screens share: the ledger, the shop settings, who is logged in, the printer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.core.cart import Cart
+from app.core.ledger.ledger import Ledger
+from app.core.ledger.models import Staff
+from app.core.ledger.settings import ShopSettings
+from app.core.money import TaxRounding
+from app.core.printing.service import PrintService
+from app.ui.background import BackgroundWorker
+
+
+@dataclass
+class RegisterContext:
+    ledger: Ledger
+    printer: PrintService
+    settings: ShopSettings = field(init=False)
+    staff: Staff | None = None
+    devices: BackgroundWorker = field(default_factory=BackgroundWorker)
+
+    def __post_init__(self) -> None:
+        self.reload_settings()
+
+    def run_device(self, fn, on_done=None, on_error=None) -> None:
+        """Printer / drawer work, in order, off the UI thread; callbacks come back on it."""
+        self.devices.submit(fn, on_done, on_error)
+
+    def reload_settings(self) -> None:
+        self.settings = self.ledger.settings()
+
+    def new_cart(self) -> Cart:
+        return Cart(eat_in=self.settings.default_eat_in if self.settings.sells_food else True,
+                    rounding=TaxRounding(self.settings.tax_rounding))
+
+    @property
+    def staff_is_manager(self) -> bool:
+        return bool(self.staff and self.staff.is_manager)

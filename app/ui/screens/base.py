@@ -1,0 +1,69 @@
+"""Base of every screen: a header (screen title, shop, staff, clock) and a message line.
+
+A screen's ``objectName`` is its SPEC §3 name. ``enter(**kwargs)`` is called by the
+navigator each time the screen is shown; ``show_message`` puts a refusal on the
+screen's ``messageLabel`` without changing anything else.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QDateTime, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.ui.context import RegisterContext
+
+
+class Screen(QWidget):
+    title = ""
+
+    def __init__(self, context: RegisterContext, navigator, name: str):
+        super().__init__()
+        self.setObjectName(name)
+        self.context = context
+        self.navigator = navigator
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        header = QFrame(self)
+        header.setProperty("role", "header")
+        header.setFixedHeight(52)
+        row = QHBoxLayout(header)
+        row.setContentsMargins(16, 0, 16, 0)
+        self.title_label = QLabel(self.title, header)
+        self.title_label.setObjectName("screenTitle")
+        self.title_label.setStyleSheet("font-size: 22px; font-weight: bold;")
+        self.staff_label = QLabel("", header)
+        self.staff_label.setObjectName("staffLabel")
+        self.clock_label = QLabel("", header)
+        row.addWidget(self.title_label)
+        row.addStretch(1)
+        row.addWidget(self.staff_label)
+        row.addSpacing(24)
+        row.addWidget(self.clock_label)
+        outer.addWidget(header)
+        self.body = QWidget(self)
+        outer.addWidget(self.body, 1)
+        self.message_label = QLabel("", self)
+        self.message_label.setObjectName("messageLabel")
+        self.message_label.setProperty("role", "message")
+        self.message_label.setContentsMargins(16, 0, 16, 6)
+        self.message_label.setWordWrap(True)
+        outer.addWidget(self.message_label)
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self._refresh_header)
+        self._tick.start(1000)
+
+    def _refresh_header(self) -> None:
+        staff = self.context.staff
+        self.staff_label.setText(f"担当者：{staff.name}" if staff else "")
+        self.clock_label.setText(QDateTime.currentDateTime().toString("yyyy/MM/dd HH:mm"))
+
+    def on_enter(self, **kwargs) -> None:
+        self.show_message("")
+        self._refresh_header()
+        self.enter(**kwargs)
+
+    def enter(self, **kwargs) -> None:
+        """Prepare the screen each time it is shown (override)."""
+
+    def show_message(self, text: str) -> None:
+        self.message_label.setText(text)

@@ -1,0 +1,289 @@
+"""CheckoutScreen (R-CHK): product tiles by category, the cart, payment method, tenkey, 支払い欄.
+
+Every action goes through ``Cart`` first, which refuses bad input with ``RegiError``
+without changing anything; the refusal is shown on ``messageLabel``. When 残額 reaches 0
+the slip is committed in one transaction and ``CheckoutDoneScreen`` follows.
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
+from app.core.errors import RegiError
+from app.core.ledger.settings import OtherTender
+from app.core.money import format_yen
+from app.ui.screens.base import Screen
+from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.cart_view import CartView
+from app.ui.widgets.discard import clear_layout, discard
+from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
+from app.ui.widgets.payments_view import PaymentsView
+from app.ui.widgets.tenkey import TenKey
+
+TILE_COLUMNS = 3
+CASH = OtherTender("cash", "現金")
+
+
+class CheckoutScreen(Screen):
+    title = "会計"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        columns = QHBoxLayout(self.body)
+        columns.setContentsMargins(12, 10, 12, 4)
+        columns.setSpacing(12)
+        columns.addLayout(self._build_catalog(), 5)
+        self.cart_view = CartView(self.body)
+        self.cart_view.line_selected.connect(self._on_line_selected)
+        self.cart_view.quantity_step.connect(self.step_quantity)
+        self.cart_view.line_deleted.connect(self.delete_line)
+        columns.addWidget(self.cart_view, 4)
+        columns.addLayout(self._build_payment(), 4)
+        self.cart: Cart = self.context.new_cart()
+
+    # --- layout ------------------------------------------------------------
+    def _build_catalog(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(8)
+        self.category_row = QHBoxLayout()
+        self.category_row.setSpacing(6)
+        self.category_group = QButtonGroup(self)
+        column.addLayout(self.category_row)
+        self.tiles_widget = QWidget(self.body)
+        self.tiles = QGridLayout(self.tiles_widget)
+        self.tiles.setContentsMargins(0, 0, 0, 0)
+        self.tiles.setSpacing(8)
+        column.addWidget(self.tiles_widget, 1)
+        tools = QHBoxLayout()
+        tools.setSpacing(6)
+        back = touch_button("戻る", "backButton", "toggle", self.body)
+        back.clicked.connect(self.back)
+        self.eat_in_button = touch_button("店内", "eatInButton", "toggle", self.body, checkable=True)
+        self.take_out_button = touch_button("持ち帰り", "takeOutButton", "toggle", self.body, checkable=True)
+        dining = QButtonGroup(self)
+        dining.addButton(self.eat_in_button)
+        dining.addButton(self.take_out_button)
+        self.eat_in_button.clicked.connect(lambda: self.set_eat_in(True))
+        self.take_out_button.clicked.connect(lambda: self.set_eat_in(False))
+        discount_yen = touch_button("値引", "discountYenButton", "toggle", self.body)
+        discount_yen.clicked.connect(lambda: self.apply_discount(percent=False))
+        discount_percent = touch_button("割引", "discountPercentButton", "toggle", self.body)
+        discount_percent.clicked.connect(lambda: self.apply_discount(percent=True))
+        for widget in (back, self.eat_in_button, self.take_out_button, discount_yen, discount_percent):
+            tools.addWidget(widget)
+        column.addLayout(tools)
+        return column
+
+    def _build_payment(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(8)
+        methods = QHBoxLayout()
+        methods.setSpacing(6)
+        self.method_group = QButtonGroup(self)
+        self.cash_button = touch_button("現金", "cashMethodButton", "method", self.body, checkable=True)
+        self.terminal_button = touch_button("決済端末", "terminalMethodButton", "method", self.body, checkable=True)
+        self.other_button = touch_button("その他支払", "otherMethodButton", "method", self.body, checkable=True)
+        for button in (self.cash_button, self.terminal_button, self.other_button):
+            self.method_group.addButton(button)
+            methods.addWidget(button)
+        self.cash_button.clicked.connect(lambda: self.select_method(CASH))
+        self.terminal_button.clicked.connect(self.select_terminal)
+        self.other_button.clicked.connect(self.choose_other_tender)
+        column.addLayout(methods)
+        amount_row = QHBoxLayout()
+        self.method_label = QLabel("", self.body)
+        self.method_label.setObjectName("methodLabel")
+        self.amount_display = QLabel("¥0", self.body)
+        self.amount_display.setObjectName("amountDisplay")
+        self.amount_display.setProperty("role", "display")
+        amount_row.addWidget(self.method_label)
+        amount_row.addWidget(self.amount_display, 1)
+        column.addLayout(amount_row)
+        remaining = touch_button("残額", "remainingButton", "key", self.body)
+        remaining.clicked.connect(self.fill_remaining)
+        self.pay_button = touch_button("会計", "payButton", "primary", self.body)
+        self.pay_button.clicked.connect(self.pay)
+        self.tenkey = TenKey(7, self.body, extra_keys=((1, 3, remaining),))
+        self.tenkey.layout().addWidget(self.pay_button, 2, 3, 2, 1)
+        self.tenkey.changed.connect(lambda value: self.amount_display.setText(format_yen(value)))
+        self.tenkey.rejected.connect(self.show_message)
+        column.addWidget(self.tenkey)
+        self.payments_view = PaymentsView(self.body)
+        self.payments_view.payment_deleted.connect(self.delete_payment)
+        column.addWidget(self.payments_view, 1)
+        return column
+
+    # --- entering ----------------------------------------------------------
+    def enter(self, **kwargs) -> None:
+        self.cart = kwargs.get("cart") or self.context.new_cart()
+        self.cart_view.selected = -1
+        self._load_catalog()
+        sells_food = self.context.settings.sells_food
+        self.eat_in_button.setVisible(sells_food)
+        self.take_out_button.setVisible(sells_food)
+        self.select_method(CASH)
+        self.refresh()
+
+    def _load_catalog(self) -> None:
+        for button in self.category_group.buttons():
+            self.category_group.removeButton(button)
+            discard(button)
+        self.catalog = self.context.ledger.catalog()
+        for category in self.catalog:
+            button = touch_button(category.name, f"category_{category.id}", "category", self.body, checkable=True)
+            button.clicked.connect(lambda _=False, c=category: self.show_category(c))
+            self.category_group.addButton(button)
+            self.category_row.addWidget(button)
+        if self.catalog:
+            self.show_category(self.catalog[0])
+
+    def show_category(self, category) -> None:
+        self.findChild(QWidget, f"category_{category.id}").setChecked(True)
+        clear_layout(self.tiles)
+        for index, product in enumerate(category.products):
+            tile = touch_button(f"{product.name}\n{format_yen(product.price_yen)}", f"product_{product.id}", "tile", self.tiles_widget)
+            tile.setStyleSheet(f"border-left: 8px solid {category.color};")
+            tile.clicked.connect(lambda _=False, p=product: self.add_product(p))
+            self.tiles.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
+        rows = max(4, (len(category.products) + TILE_COLUMNS - 1) // TILE_COLUMNS)
+        for row in range(rows):
+            self.tiles.setRowStretch(row, 1)
+
+    # --- cart actions ------------------------------------------------------
+    def _attempt(self, action) -> bool:
+        try:
+            action()
+        except RegiError as error:
+            self.show_message(error.message)
+            return False
+        self.show_message("")
+        self.refresh()
+        return True
+
+    def add_product(self, product) -> None:
+        self._attempt(lambda: self.cart.add_product(product.id, product.name, product.price_yen, TaxClass(product.tax_class)))
+
+    def step_quantity(self, index: int, delta: int) -> None:
+        quantity = self.cart.lines[index].quantity + delta
+        if quantity < 1:
+            self.show_message("数量を0にするには × で商品を削除してください。")
+            return
+        self._attempt(lambda: self.cart.set_quantity(index, quantity))
+
+    def delete_line(self, index: int) -> None:
+        self._attempt(lambda: self.cart.remove_line(index))
+
+    def set_eat_in(self, eat_in: bool) -> None:
+        if not self._attempt(lambda: self.cart.set_eat_in(eat_in)):
+            self._sync_dining()
+
+    def _on_line_selected(self, _index: int) -> None:
+        self.refresh()
+
+    def apply_discount(self, *, percent: bool) -> None:
+        """値引 / 割引 of the keyed amount on the selected line, or on the slip if none is selected."""
+        value = self.tenkey.value
+        index = self.cart_view.selected
+        try:
+            discount = Discount(percent=value) if percent else Discount(yen=value)
+        except RegiError as error:
+            self.show_message(error.message)
+            return
+        if not self.cart.lines:
+            self.show_message("商品が登録されていません。")
+            return
+        if value == 0:
+            self.show_message("値引額または割引率をテンキーで入力してから押してください。")
+            return
+
+        def apply(authorized_by=None):
+            target = "slip" if index < 0 else f"line:{index}"
+            action = (lambda: self.cart.set_slip_discount(discount)) if index < 0 else (lambda: self.cart.set_line_discount(index, discount))
+            if self._attempt(action):
+                self.tenkey.clear()
+                self.context.ledger.record_audit("discount", self.context.staff.id, target=target, detail={"discount": discount.label},
+                                                 authorized_by_id=authorized_by.id if authorized_by else None)
+
+        self.with_manager_permission("値引・割引", apply, needed=self.context.settings.discount_permission == "manager")
+
+    def with_manager_permission(self, reason: str, action, *, needed: bool = True) -> None:
+        """Run ``action()`` now if the staff may, else after a manager's password (``action(manager)``)."""
+        if not needed or self.context.staff_is_manager:
+            action()
+            return
+        dialog = ManagerAuthDialog(self, reason, self.context.ledger.authorize_manager)
+        dialog.authorized.connect(action)
+        dialog.open()
+
+    # --- payment -----------------------------------------------------------
+    def select_method(self, tender: OtherTender, kind: PaymentKind = PaymentKind.CASH) -> None:
+        self.method = (kind, tender)
+        button = {PaymentKind.CASH: self.cash_button, PaymentKind.OTHER: self.other_button, PaymentKind.TERMINAL: self.terminal_button}[kind]
+        button.setChecked(True)
+        self.other_button.setText(tender.label if kind is PaymentKind.OTHER else "その他支払")
+        self.method_label.setText(tender.label)
+        self.tenkey.clear()
+
+    def select_terminal(self) -> None:
+        self.show_message("決済端末が設定されていません。「設定」から決済端末を設定してください。")
+        self._sync_method()
+
+    def choose_other_tender(self) -> None:
+        self._sync_method()
+        tenders = self.context.settings.tenders
+        dialog = MessageDialog(self, "OtherTenderDialog", "その他支払", "支払方法を選んでください。",
+                               [(f"tender_{t.code}", t.label, "secondary") for t in tenders] + [("cancelButton", "キャンセル", "secondary")])
+        by_name = {f"tender_{t.code}": t for t in tenders}
+        dialog.chosen.connect(lambda name: self.select_method(by_name[name], PaymentKind.OTHER) if name in by_name else None)
+        dialog.open()
+
+    def _sync_method(self) -> None:
+        kind, _tender = self.method
+        {PaymentKind.CASH: self.cash_button, PaymentKind.OTHER: self.other_button, PaymentKind.TERMINAL: self.terminal_button}[kind].setChecked(True)
+
+    def fill_remaining(self) -> None:
+        if not self.cart.lines:
+            self.show_message("商品が登録されていません。")
+            return
+        self.tenkey.set_value(self.cart.remaining_yen)
+
+    def pay(self) -> None:
+        kind, tender = self.method
+        payment = Payment(kind, tender.label, self.tenkey.value, tender.code)
+        if not self._attempt(lambda: self.cart.add_payment(payment)):
+            return
+        self.tenkey.clear()
+        if self.cart.is_settled:
+            self.complete()
+        else:
+            self.select_method(CASH)
+
+    def complete(self) -> None:
+        try:
+            committed = self.context.ledger.commit_sale(self.cart, self.context.staff.id)
+        except Exception as error:  # the slip is not written: undo the last payment, keep the cart
+            self.cart.payments.pop()
+            self.refresh()
+            self.show_message(getattr(error, "message", None) or f"会計を記録できませんでした：{error}")
+            return
+        self.navigator.go("CheckoutDoneScreen", slip_id=committed.slip_id)
+
+    def delete_payment(self, index: int) -> None:
+        self.cart.remove_payment(index)
+        self.show_message("")
+        self.refresh()
+
+    def back(self) -> None:
+        if self.cart.payments:
+            self.show_message("支払い中です。支払いを取り消してから戻ってください。")
+            return
+        self.navigator.go("TopScreen")
+
+    # --- view --------------------------------------------------------------
+    def _sync_dining(self) -> None:
+        (self.eat_in_button if self.cart.eat_in else self.take_out_button).setChecked(True)
+
+    def refresh(self) -> None:
+        self.cart_view.refresh(self.cart)
+        self.payments_view.refresh(self.cart)
+        self._sync_dining()

@@ -1,0 +1,157 @@
+"""CheckoutDoneScreen: 合計, お預り, お釣り; 「レシート印刷」「領収書」「次の会計」.
+
+The slip is already committed when this screen shows: a printer failure only gives a
+message with 「再試行」, never a lost checkout (SPEC §7). Printing runs off the UI thread.
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+
+from app.core.money import format_yen
+from app.core.printing.document import paper_columns
+from app.core.printing.receipt import layout_formal_receipt, layout_receipt
+from app.core.receipts import receipt_for_slip
+from app.ui.screens.base import Screen
+from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.dialogs import show_error
+
+
+class CheckoutDoneScreen(Screen):
+    title = "会計完了"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(80, 30, 80, 30)
+        layout.setSpacing(20)
+        heading = QLabel("会計が完了しました", self.body)
+        heading.setProperty("role", "title")
+        layout.addWidget(heading)
+        grid = QGridLayout()
+        grid.setVerticalSpacing(14)
+        self.values: dict[str, QLabel] = {}
+        for row, (key, caption) in enumerate((("total", "合計"), ("deposit", "お預り"), ("change", "お釣り"))):
+            name = QLabel(caption, self.body)
+            name.setProperty("role", "big")
+            value = QLabel("", self.body)
+            value.setObjectName(f"{key}Label")
+            value.setProperty("role", "big")
+            grid.addWidget(name, row, 0)
+            grid.addWidget(value, row, 1)
+            self.values[key] = value
+        self.slip_label = QLabel("", self.body)
+        self.slip_label.setObjectName("slipNumberLabel")
+        self.slip_label.setProperty("role", "info")
+        grid.addWidget(self.slip_label, 3, 0, 1, 2)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(16)
+        for label, name, handler, role in (
+            ("レシート印刷", "printReceiptButton", self.print_receipt, "secondary"),
+            ("領収書", "formalReceiptButton", self.ask_formal_receipt, "secondary"),
+            ("トップへ", "topButton", lambda: self.navigator.go("TopScreen"), "secondary"),
+            ("次の会計", "nextCheckoutButton", lambda: self.navigator.go("CheckoutScreen"), "primary"),
+        ):
+            button = touch_button(label, name, role, self.body)
+            button.setMinimumHeight(80)
+            button.clicked.connect(handler)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.slip = None
+
+    def enter(self, slip_id: int, **kwargs) -> None:
+        self.slip = self.context.ledger.slip(slip_id)
+        self.receipts_printed = 0
+        self.values["total"].setText(format_yen(self.slip.total_yen))
+        self.values["deposit"].setText(format_yen(sum(t.amount_yen for t in self.slip.tenders)))
+        self.values["change"].setText(format_yen(self.slip.change_yen))
+        self.slip_label.setText(f"伝票番号 {self.slip.slip_number:06d}")
+        if self.slip.cash_tendered_yen:
+            self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: self._device_failed(
+                error, "ドロアを開けませんでした", lambda: self.context.run_device(self.context.printer.kick_drawer)))
+
+    def _columns(self) -> int:
+        return paper_columns(self.context.settings.printer_paper_mm)
+
+    def print_receipt(self) -> None:
+        data = receipt_for_slip(self.slip, self.context.settings, reprint=self.receipts_printed > 0)
+        self._print(layout_receipt(data, self._columns()))
+
+    def ask_formal_receipt(self) -> None:
+        dialog = FormalReceiptDialog(self)
+        dialog.accepted.connect(lambda: self.print_formal_receipt(dialog.addressee, dialog.proviso))
+        dialog.open()
+
+    def print_formal_receipt(self, addressee: str, proviso: str) -> None:
+        data = receipt_for_slip(self.slip, self.context.settings)
+        self._print(layout_formal_receipt(data, addressee, proviso, self._columns()), counts_as_receipt=False)
+
+    def _print(self, document, counts_as_receipt: bool = True) -> None:
+        def printed(_result):
+            if counts_as_receipt:
+                self.receipts_printed += 1
+            self.show_message("印刷しました。")
+
+        self.show_message("印刷中…")
+        self.context.run_device(
+            lambda: self.context.printer.print_document(document),
+            on_done=printed,
+            on_error=lambda error: self._device_failed(error, "印刷できませんでした", lambda: self._print(document, counts_as_receipt)),
+        )
+
+    def _device_failed(self, error: BaseException, title: str, retry) -> None:
+        self.show_message("")
+        show_error(self, getattr(error, "message", str(error)), title=title, retry_label="再試行", on_retry=retry)
+
+
+class FormalReceiptDialog(QDialog):
+    """領収書: 宛名 (「上様」 or typed) and 但し書き."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.setObjectName("FormalReceiptDialog")
+        self.setModal(True)
+        self.setMinimumWidth(620)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        title = QLabel("領収書", self)
+        title.setProperty("role", "title")
+        layout.addWidget(title)
+        layout.addWidget(QLabel("宛名", self))
+        row = QHBoxLayout()
+        self.addressee_edit = QLineEdit(self)
+        self.addressee_edit.setObjectName("addresseeEdit")
+        self.addressee_edit.setPlaceholderText("空欄のまま印刷できます")
+        ue = touch_button("上様", "uesamaButton", "toggle", self)
+        ue.setFixedWidth(120)
+        ue.clicked.connect(lambda: self.addressee_edit.setText("上"))
+        row.addWidget(self.addressee_edit, 1)
+        row.addWidget(ue)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("但し書き", self))
+        self.proviso_edit = QLineEdit("お品代", self)
+        self.proviso_edit.setObjectName("provisoEdit")
+        layout.addWidget(self.proviso_edit)
+        presets = QHBoxLayout()
+        for text in ("お品代", "飲食代", "お食事代"):
+            preset = touch_button(text, None, "toggle", self)
+            preset.clicked.connect(lambda _=False, t=text: self.proviso_edit.setText(t))
+            presets.addWidget(preset)
+        layout.addLayout(presets)
+        buttons = QHBoxLayout()
+        cancel = touch_button("キャンセル", "cancelButton", "secondary", self)
+        cancel.clicked.connect(self.reject)
+        ok = touch_button("印刷", "printButton", "primary", self)
+        ok.clicked.connect(self.accept)
+        buttons.addWidget(cancel)
+        buttons.addWidget(ok)
+        layout.addLayout(buttons)
+
+    @property
+    def addressee(self) -> str:
+        return self.addressee_edit.text().strip()
+
+    @property
+    def proviso(self) -> str:
+        return self.proviso_edit.text().strip() or "お品代"

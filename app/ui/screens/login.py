@@ -1,0 +1,91 @@
+"""LoginScreen (R-LOGIN): 「担当者選択」 staff tiles, keypad password, 「ログイン」."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.core.errors import RegiError
+from app.ui.screens.base import Screen
+from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.discard import discard
+from app.ui.widgets.tenkey import TenKey
+
+
+class LoginScreen(Screen):
+    title = "ログイン"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        row = QHBoxLayout(self.body)
+        row.setContentsMargins(32, 24, 32, 16)
+        row.setSpacing(32)
+
+        left = QVBoxLayout()
+        heading = QLabel("担当者選択", self.body)
+        heading.setProperty("role", "title")
+        left.addWidget(heading)
+        self.staff_grid = QGridLayout()
+        self.staff_grid.setSpacing(12)
+        left.addLayout(self.staff_grid)
+        left.addStretch(1)
+        row.addLayout(left, 3)
+
+        right = QVBoxLayout()
+        right.setSpacing(12)
+        self.selected_label = QLabel("担当者を選んでください", self.body)
+        self.selected_label.setObjectName("selectedStaffLabel")
+        self.selected_label.setProperty("role", "title")
+        right.addWidget(self.selected_label)
+        right.addWidget(QLabel("パスワード", self.body))
+        self.password_display = QLabel("", self.body)
+        self.password_display.setObjectName("passwordDisplay")
+        self.password_display.setProperty("role", "display")
+        right.addWidget(self.password_display)
+        self.keypad = TenKey(8, self.body, code=True)
+        self.keypad.changed.connect(lambda _v: self.password_display.setText("●" * len(self.keypad.text)))
+        self.keypad.rejected.connect(self.show_message)
+        right.addWidget(self.keypad)
+        right.addWidget(self.message_label)  # refusals next to where the cashier is looking
+        self.login_button = touch_button("ログイン", "loginButton", "primary", self.body)
+        self.login_button.clicked.connect(self.submit)
+        right.addWidget(self.login_button)
+        right.addStretch(1)
+        row.addLayout(right, 2)
+
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.selected_staff_id: int | None = None
+
+    def enter(self, **kwargs) -> None:
+        self.context.staff = None
+        for button in self.group.buttons():
+            self.group.removeButton(button)
+            discard(button)
+        for index, member in enumerate(self.context.ledger.staff()):
+            caption = f"{member.name}\n{'責任者' if member.is_manager else '担当者'}"
+            tile = touch_button(caption, f"staffTile_{member.id}", "staff", self.body, checkable=True)
+            tile.setProperty("staffName", member.name)
+            tile.clicked.connect(lambda _=False, m=member: self.select(m.id, m.name))
+            self.group.addButton(tile)
+            self.staff_grid.addWidget(tile, index // 3, index % 3)
+        self.selected_staff_id = None
+        self.selected_label.setText("担当者を選んでください")
+        self.keypad.clear()
+
+    def select(self, staff_id: int, name: str) -> None:
+        self.selected_staff_id = staff_id
+        self.selected_label.setText(f"{name} さん")
+        self.keypad.clear()
+        self.show_message("")
+
+    def submit(self) -> None:
+        if self.selected_staff_id is None:
+            self.show_message("担当者を選択してください。")
+            return
+        try:
+            staff = self.context.ledger.login(self.selected_staff_id, self.keypad.text)
+        except RegiError as error:
+            self.keypad.clear()
+            self.show_message(error.message)
+            return
+        self.context.staff = staff
+        self.navigator.go("TopScreen" if self.context.ledger.current_session() else "OpenScreen")

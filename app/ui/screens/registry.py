@@ -1,0 +1,14 @@
+"""Every screen of the register by its SPEC §3 ``objectName``, in navigation order."""
+from app.ui.screens.checkout import CheckoutScreen
+from app.ui.screens.checkout_done import CheckoutDoneScreen
+from app.ui.screens.login import LoginScreen
+from app.ui.screens.open import OpenScreen
+from app.ui.screens.top import TopScreen
+
+SCREENS = {
+    "LoginScreen": LoginScreen,
+    "OpenScreen": OpenScreen,
+    "TopScreen": TopScreen,
+    "CheckoutScreen": CheckoutScreen,
+    "CheckoutDoneScreen": CheckoutDoneScreen,
+}

@@ -1,0 +1,89 @@
+"""``regi-screenshots [DIR]``: render every screen (and the main dialogs) to PNG at
+1280×800 and 1920×1080, offscreen, on a throw-away demo ledger with a sample cart.
+
+Look at the PNGs after any UI change: Japanese must render and nothing may be clipped.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+SIZES = ((1280, 800), (1920, 1080))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="regi-screenshots")
+    parser.add_argument("out", nargs="?", default="screenshots", type=Path)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.testing.driver import RegisterDriver
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    args.out.mkdir(parents=True, exist_ok=True)
+    clipped = []
+    with tempfile.TemporaryDirectory() as tmp:
+        driver = RegisterDriver.start(Path(tmp))
+        try:
+            for name, shot in tour(driver):
+                for width, height in SIZES:
+                    if shot is driver.window:
+                        shot.resize(width, height)
+                    app.processEvents()
+                    if shot is driver.window and (shot.width(), shot.height()) != (width, height):
+                        clipped.append(f"{name} needs {shot.width()}x{shot.height()} at {width}x{height}")
+                    path = args.out / f"{width}x{height}" / f"{name}.png"
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    shot.grab().save(str(path))
+                    print(path)
+        finally:
+            driver.close()
+    for problem in clipped:
+        print("does not fit:", problem, file=sys.stderr)
+    if clipped:
+        return 1
+    return 0
+
+
+def tour(driver):
+    """Walk the app through every screen, yielding ``(file name, widget to grab)``."""
+    driver.reset_to_login()
+    yield "01_LoginScreen", driver.window
+    driver.tap_staff("佐藤")
+    for key in "9":
+        driver.tap(f"key{key}")
+    driver.tap("loginButton")
+    yield "01b_LoginScreen_error", driver.window
+    driver.login("山田 店長", "1234")
+    if driver.screen() == "OpenScreen":
+        for denomination, count in ((10000, 1), (1000, 10), (500, 10), (100, 30)):
+            driver.tap(f"denom_{denomination}")
+            driver.type_digits(str(count))
+        yield "02_OpenScreen", driver.window
+        driver.tap("confirmButton")
+    yield "03_TopScreen", driver.window
+    driver.tap("checkoutButton")
+    driver.add_products("カフェラテ", "ミックスサンド", "チーズケーキ", "タンブラー", "カフェラテ")
+    yield "04_CheckoutScreen", driver.window
+    driver.tap("otherMethodButton")
+    yield "04b_OtherTenderDialog", driver.dialog("OtherTenderDialog")
+    driver.tap("tender_gift_voucher")
+    driver.type_digits("1000")
+    driver.tap("payButton")
+    yield "04c_CheckoutScreen_split", driver.window
+    driver.tap("cashMethodButton")
+    driver.type_digits("10000")
+    driver.tap("payButton")
+    yield "05_CheckoutDoneScreen", driver.window
+    driver.tap("formalReceiptButton")
+    yield "05b_FormalReceiptDialog", driver.dialog("FormalReceiptDialog")
+    driver.tap("cancelButton")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
