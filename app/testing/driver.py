@@ -42,8 +42,9 @@ class RegisterDriver:
             dialog.close()
         self.wait_devices()
         self.context.devices.shutdown()
-        self.window.close()
         self.context.ledger.dispose()
+        self.window.close()
+        self.window.deleteLater()
 
     # --- what is there -----------------------------------------------------
     @property

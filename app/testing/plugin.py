@@ -24,8 +24,9 @@ def register_clock():
 def register(qtbot, tmp_path, register_clock):
     from app.testing.driver import RegisterDriver
 
+    # Not qtbot.addWidget: pytest-qt would delete the window before this teardown, while
+    # printer callbacks may still be queued for it. driver.close() waits for them first.
     driver = RegisterDriver.start(tmp_path, clock=register_clock)
-    qtbot.addWidget(driver.window)
     yield driver
     driver.close()
 
