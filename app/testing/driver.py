@@ -16,10 +16,14 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QW
 from app.core.clock import Clock
 from app.core.printing.printers import CapturingPrinter, PrinterConfig
 from app.core.printing.service import PrintService
+from app.core.terminal.config import BridgeTimings
 from app.ui.app import build_register
 from app.ui.main_window import MainWindow
 
 DEFAULT_TIMEOUT_S = 5.0
+TEST_TIMINGS = BridgeTimings(connect_timeout=1.0, login_timeout=2.0, request_timeout=3.0, payment_timeout=10.0,
+                             reversal_timeout=10.0, heartbeat_interval=1.0, heartbeat_timeout=3.0,
+                             backoff_initial=0.05, backoff_max=0.5)
 
 
 class RegisterDriver:
@@ -28,16 +32,21 @@ class RegisterDriver:
         self.data_dir = data_dir
 
     @classmethod
-    def start(cls, data_dir: Path, *, clock: Clock | None = None, printer_config: PrinterConfig | None = None) -> "RegisterDriver":
-        """A register on a fresh demo ledger in ``data_dir`` with a capturing printer, shown at 1280×800."""
+    def start(cls, data_dir: Path, *, clock: Clock | None = None, printer_config: PrinterConfig | None = None,
+              settings: dict | None = None) -> "RegisterDriver":
+        """A register on a fresh demo ledger in ``data_dir`` with a capturing printer, shown at 1280×800.
+        ``settings``: ShopSettings fields to set first (e.g. the simulator's port)."""
         printer = PrintService(printer_config or PrinterConfig(kind="capture"))
-        window = build_register(f"sqlite:///{data_dir / 'regi.db'}", clock=clock, printer=printer, data_dir=data_dir)
+        window = build_register(f"sqlite:///{data_dir / 'regi.db'}", clock=clock, printer=printer, data_dir=data_dir,
+                                settings={"terminal_profile": "none", **(settings or {})}, terminal_timings=TEST_TIMINGS)
         window.resize(1280, 800)
         window.show()
         QApplication.processEvents()
         return cls(window, data_dir)
 
     def close(self) -> None:
+        self.context.terminal.stop()  # pending requests resolve now; their dialogs are closed below
+        QApplication.processEvents()
         for dialog in self._dialogs():
             dialog.close()
         self.wait_devices()
@@ -68,7 +77,17 @@ class RegisterDriver:
         return self.window.current_screen.message_label.text()
 
     def _dialogs(self) -> list[QDialog]:
-        return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+        """Visible dialogs of this register's window (another register's are not ours)."""
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QDialog) and w.isVisible() and self._owns(w)]
+
+    def _owns(self, widget: QWidget) -> bool:
+        # QWidget.isAncestorOf stops at window boundaries, and a dialog is its own window.
+        while widget is not None:
+            if widget is self.window:
+                return True
+            widget = widget.parentWidget()
+        return False
 
     def dialog(self, name: str | None = None) -> QDialog | None:
         """The visible dialog named ``name`` (any visible dialog if None), else None."""

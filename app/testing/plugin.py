@@ -1,6 +1,10 @@
 """pytest plugin (entry point ``regi``): fixtures that start the real register.
 
-- ``register``: a ``RegisterDriver`` on a fresh demo ledger in ``tmp_path``, with a capturing printer;
+- ``terminal``: the terminal simulator (a real TCP server on loopback, in a thread) as its
+  ``SimulatorControl``: queue outcomes and faults, act as the customer, read its history;
+  the profile comes from the ``terminal_profile`` fixture (override it: "usenpay" / "ct6100");
+- ``register``: a ``RegisterDriver`` on a fresh demo ledger in ``tmp_path``, linked to that
+  simulator, with a capturing printer;
 - ``printer``: that register's ``CapturingPrinter`` (every job's text lines, copy, reprint mark).
 
 Qt needs ``QT_QPA_PLATFORM=offscreen`` without a display; it is set here, before Qt loads.
@@ -21,12 +25,32 @@ def register_clock():
 
 
 @pytest.fixture
-def register(qtbot, tmp_path, register_clock):
+def terminal_profile():
+    """Override to run the simulator as a CT-6100 (``"ct6100"``)."""
+    return "usenpay"
+
+
+@pytest.fixture
+def terminal(terminal_profile):
+    from app.core.terminal.config import DEMO_PAIRING_KEY
+    from app.simulator.control import SimulatorControl
+    from app.simulator.engine import TerminalEngine
+    from app.simulator.server import SimulatorServer
+
+    engine = TerminalEngine(profile=terminal_profile)
+    server = SimulatorServer(engine, pairing_key=DEMO_PAIRING_KEY).start_in_thread()
+    yield SimulatorControl(engine, server)
+    server.stop_in_thread()
+
+
+@pytest.fixture
+def register(qtbot, tmp_path, register_clock, terminal):
     from app.testing.driver import RegisterDriver
 
     # Not qtbot.addWidget: pytest-qt would delete the window before this teardown, while
     # printer callbacks may still be queued for it. driver.close() waits for them first.
-    driver = RegisterDriver.start(tmp_path, clock=register_clock)
+    settings = {"terminal_profile": terminal.engine.profile, "terminal_host": "127.0.0.1", "terminal_port": terminal.server.port}
+    driver = RegisterDriver.start(tmp_path, clock=register_clock, settings=settings)
     yield driver
     driver.close()
 

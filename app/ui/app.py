@@ -2,14 +2,16 @@
 the screenshot command and the ``app.testing`` pytest plugin, so all three run the same app."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from app.core.clock import Clock
 from app.core.demo import seed_demo
 from app.core.ledger.ledger import Ledger
-from app.core.ledger.settings import ShopSettings
+from app.core.ledger.settings import ShopSettings, load_settings, save_settings
 from app.core.printing.printers import PrinterConfig
 from app.core.printing.service import PrintService
+from app.core.terminal.config import BridgeTimings
 from app.ui.context import RegisterContext
 from app.ui.main_window import MainWindow
 from app.ui.theme import apply_theme
@@ -24,11 +26,12 @@ def printer_config(settings: ShopSettings, data_dir: Path | None = None) -> Prin
 
 
 def build_register(db_url: str, *, clock: Clock | None = None, printer: PrintService | None = None,
-                   data_dir: Path | None = None, demo: bool = True) -> MainWindow:
+                   data_dir: Path | None = None, demo: bool = True,
+                   terminal_timings: BridgeTimings | None = None, settings: dict | None = None) -> MainWindow:
     """Open (migrate, seed) the ledger and build the main window on the login screen.
 
     A QApplication must exist. ``printer`` overrides the configured one (tests pass a
-    capturing printer).
+    capturing printer); ``settings`` overrides stored settings before start (set-up, not audited).
     """
     from PySide6.QtWidgets import QApplication
 
@@ -36,10 +39,15 @@ def build_register(db_url: str, *, clock: Clock | None = None, printer: PrintSer
     ledger = Ledger(db_url, clock)
     if demo:
         seed_demo(ledger)
+    if settings:
+        with ledger.session() as db, db.begin():
+            save_settings(db, replace(load_settings(db), **settings))
     ledger.register()
     if printer is None:
         printer = PrintService(printer_config(ledger.settings(), data_dir))
     context = RegisterContext(ledger=ledger, printer=printer)
+    context.terminal.timings = terminal_timings
+    context.apply_terminal_settings()
     window = MainWindow(context)
     window.start()
     return window

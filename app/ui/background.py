@@ -9,12 +9,32 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 
 class _Relay(QObject):
+    """Lives on the UI thread; its signals, emitted by the worker, are queued to its slots."""
+
     done = Signal(object)
     failed = Signal(object)
+
+    def __init__(self, on_done, on_error, finished):
+        super().__init__()
+        self._on_done, self._on_error, self._finished = on_done, on_error, finished
+        self.done.connect(self._done)
+        self.failed.connect(self._failed)
+
+    @Slot(object)
+    def _done(self, result) -> None:
+        self._finished(self)
+        if self._on_done:
+            self._on_done(result)
+
+    @Slot(object)
+    def _failed(self, error) -> None:
+        self._finished(self)
+        if self._on_error:
+            self._on_error(error)
 
 
 class BackgroundWorker(QObject):
@@ -25,16 +45,8 @@ class BackgroundWorker(QObject):
 
     def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], None] | None = None) -> None:
-        relay = _Relay()  # created on the UI thread, so its slots run there
+        relay = _Relay(on_done, on_error, self._relays.discard)  # created on the UI thread
         self._relays.add(relay)
-
-        def finish(callback, value):
-            self._relays.discard(relay)
-            if callback:
-                callback(value)
-
-        relay.done.connect(lambda result: finish(on_done, result))
-        relay.failed.connect(lambda error: finish(on_error, error))
 
         def task():
             try:

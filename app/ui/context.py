@@ -7,9 +7,11 @@ from app.core.cart import Cart
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.models import Staff
 from app.core.ledger.settings import ShopSettings
+from app.core.ledger.terminal_payments import TerminalPaymentBook
 from app.core.money import TaxRounding
 from app.core.printing.service import PrintService
 from app.ui.background import BackgroundWorker
+from app.ui.terminal_link import TerminalLink
 
 
 @dataclass
@@ -19,9 +21,21 @@ class RegisterContext:
     settings: ShopSettings = field(init=False)
     staff: Staff | None = None
     devices: BackgroundWorker = field(default_factory=BackgroundWorker)
+    terminal: TerminalLink = field(default_factory=TerminalLink)
+    terminal_login_tried: bool = False  # this run has asked the terminal for a link (開局 or first top screen)
+    payments: TerminalPaymentBook = field(init=False)
+    attempts: set = field(default_factory=set)  # PaymentAttempts not yet settled (kept alive for late answers)
 
     def __post_init__(self) -> None:
+        from app.ui.reconciler import Reconciler
+
         self.reload_settings()
+        self.payments = TerminalPaymentBook(self.ledger)
+        self.reconciler = Reconciler(self)
+
+    def apply_terminal_settings(self) -> None:
+        """(Re)configure the terminal link from the settings (start, or after 「保存」)."""
+        self.terminal.configure(self.settings.terminal_config(self.terminal.timings))
 
     def run_device(self, fn, on_done=None, on_error=None) -> None:
         """Printer / drawer work, in order, off the UI thread; callbacks come back on it."""

@@ -251,3 +251,45 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class TerminalPayment(Base):
+    """One request to the payment terminal (a payment, or a refund of one), written and
+    committed **before** it is sent (SPEC §6, R-RECON). Its ``state`` changes only through
+    ``app.core.payment_state.transition``; everything the terminal reported is kept as sent
+    (card numbers masked: last 4 only)."""
+
+    __tablename__ = "terminal_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[str] = mapped_column(String(64), unique=True)  # SaleTransactionID, chosen here
+    service_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))  # payment | refund
+    refund_of_id: Mapped[int | None] = mapped_column(ForeignKey("terminal_payments.id"), index=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("registers.id"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("register_sessions.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    profile: Mapped[str] = mapped_column(String(16))  # usenpay | ct6100
+    requested_method: Mapped[str | None] = mapped_column(String(16))  # credit | qr | emoney; None: the terminal picks
+    amount_yen: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # app.core.payment_state.PaymentState
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    poi_transaction_id: Mapped[str | None] = mapped_column(String(40), index=True)  # 受注コード / 伝票番号
+    method: Mapped[str | None] = mapped_column(String(16))
+    brand: Mapped[str | None] = mapped_column(String(32))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    entry_mode: Mapped[str | None] = mapped_column(String(16))
+    approval_number: Mapped[str | None] = mapped_column(String(16))
+    terminal_status: Mapped[str | None] = mapped_column(String(24))
+    error_condition: Mapped[str | None] = mapped_column(String(24))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    error_message: Mapped[str | None] = mapped_column(String(200))
+    slip_data: Mapped[str | None] = mapped_column(Text)  # JSON of the terminal's slip fields
+    slip_prints: Mapped[int] = mapped_column(Integer, default=0)
+    resolution: Mapped[str | None] = mapped_column(String(200))  # how a 要確認 was resolved (query / manager + reason)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('payment', 'refund')", name="kind"),
+        CheckConstraint("amount_yen > 0", name="amount_positive"),
+    )

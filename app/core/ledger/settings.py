@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.ledger.models import Setting
+from app.core.terminal.config import DEFAULT_HOST, DEFAULT_PORT, DEMO_PAIRING_KEY, METHODS, BridgeTimings, TerminalConfig
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,28 @@ class ShopSettings:
     printer_paper_mm: int = 80
     printer_mode: str = "image"  # image | kanji
     customer_slip_auto: bool = False  # お客様控え 自動 / 手動
+    terminal_profile: str = "usenpay"  # usenpay | ct6100 | none
+    terminal_host: str = DEFAULT_HOST
+    terminal_port: int = DEFAULT_PORT
+    terminal_pairing_key: str = DEMO_PAIRING_KEY
+    terminal_methods: list[str] = field(default_factory=lambda: list(METHODS))  # contracted methods
 
     @property
     def tenders(self) -> list[OtherTender]:
         return [OtherTender(**t) for t in self.other_tenders]
+
+    def terminal_config(self, timings: BridgeTimings | None = None) -> TerminalConfig:
+        """The link settings (R-CONN); this register's SaleID is its register code.
+        Raises ``ValueError`` when a setting is malformed."""
+        return TerminalConfig(
+            profile=self.terminal_profile,
+            host=self.terminal_host,
+            port=self.terminal_port,
+            pairing_key=self.terminal_pairing_key,
+            sale_id=self.register_code,
+            contracted_methods=tuple(self.terminal_methods),
+            timings=timings or BridgeTimings(),
+        )
 
 
 def load_settings(db: Session) -> ShopSettings:

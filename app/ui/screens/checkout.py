@@ -18,6 +18,7 @@ from app.ui.widgets.cart_view import CartView
 from app.ui.widgets.discard import clear_layout, discard
 from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
 from app.ui.widgets.payments_view import PaymentsView
+from app.ui.terminal_request import TerminalRequest, tender_for
 from app.ui.widgets.tenkey import TenKey
 
 TILE_COLUMNS = 3
@@ -114,15 +115,25 @@ class CheckoutScreen(Screen):
         return column
 
     # --- entering ----------------------------------------------------------
-    def enter(self, **kwargs) -> None:
-        self.cart = kwargs.get("cart") or self.context.new_cart()
+    def enter(self, cart: Cart | None = None, terminal_method: str | None = None, message: str = "", **kwargs) -> None:
+        """A new checkout, or back from the terminal screens with the same ``cart``
+        (``terminal_method``: the method just picked on TerminalPickerScreen)."""
+        returning = cart is not None
+        self.cart = cart or self.context.new_cart()
         self.cart_view.selected = -1
-        self._load_catalog()
+        if not returning or not getattr(self, "catalog", None):
+            self._load_catalog()
         sells_food = self.context.settings.sells_food
         self.eat_in_button.setVisible(sells_food)
         self.take_out_button.setVisible(sells_food)
-        self.select_method(CASH)
+        if terminal_method:
+            self.select_method(OtherTender(f"terminal_{terminal_method}", "USEN PAY"), PaymentKind.TERMINAL, terminal_method)
+        else:
+            self.select_method(CASH)  # after a terminal payment the rest is paid in 現金 (R-PAY 6)
         self.refresh()
+        self.show_message(message)
+        if self.cart.is_settled:
+            self.complete()
 
     def _load_catalog(self) -> None:
         for button in self.category_group.buttons():
@@ -216,17 +227,32 @@ class CheckoutScreen(Screen):
         dialog.open()
 
     # --- payment -----------------------------------------------------------
-    def select_method(self, tender: OtherTender, kind: PaymentKind = PaymentKind.CASH) -> None:
+    def select_method(self, tender: OtherTender, kind: PaymentKind = PaymentKind.CASH, terminal_method: str | None = None) -> None:
         self.method = (kind, tender)
+        self.terminal_method = terminal_method
         button = {PaymentKind.CASH: self.cash_button, PaymentKind.OTHER: self.other_button, PaymentKind.TERMINAL: self.terminal_button}[kind]
         button.setChecked(True)
         self.other_button.setText(tender.label if kind is PaymentKind.OTHER else "その他支払")
+        self.terminal_button.setText(tender.label if kind is PaymentKind.TERMINAL else "決済端末")
         self.method_label.setText(tender.label)
         self.tenkey.clear()
 
     def select_terminal(self) -> None:
-        self.show_message("決済端末が設定されていません。「設定」から決済端末を設定してください。")
+        """USEN PAY: pick the method on TerminalPickerScreen; CT-6100: the terminal picks (R-CT)."""
         self._sync_method()
+        profile = self.context.terminal.profile
+        if profile == "none":
+            self.show_message("決済端末が設定されていません。「設定」から決済端末を設定してください。")
+        elif self._unsettled_terminal_request():
+            self.show_message("結果を確認中（要確認）の決済があります。確認が済むまで決済端末は使えません。")
+        elif profile == "usenpay":
+            self.navigator.go("TerminalPickerScreen", cart=self.cart)
+        else:
+            self.select_method(OtherTender("terminal", "決済端末"), PaymentKind.TERMINAL, None)
+
+    def _unsettled_terminal_request(self) -> bool:
+        """A request of this checkout still 要確認: a new one would risk charging twice."""
+        return any(attempt.request_cart is self.cart and not attempt.settled for attempt in self.context.attempts)
 
     def choose_other_tender(self) -> None:
         self._sync_method()
@@ -249,6 +275,14 @@ class CheckoutScreen(Screen):
 
     def pay(self) -> None:
         kind, tender = self.method
+        if self.cart.is_settled:  # a commit that failed earlier: try again
+            self.complete()
+            return
+        if kind is PaymentKind.TERMINAL:
+            amount = self.tenkey.value
+            if self._attempt(lambda: self.cart.check_payment(kind, amount)):
+                self.navigator.go("PaymentConfirmScreen", request=TerminalRequest(self.cart, amount, self.terminal_method))
+            return
         payment = Payment(kind, tender.label, self.tenkey.value, tender.code)
         if not self._attempt(lambda: self.cart.add_payment(payment)):
             return
@@ -261,20 +295,44 @@ class CheckoutScreen(Screen):
     def complete(self) -> None:
         try:
             committed = self.context.ledger.commit_sale(self.cart, self.context.staff.id)
-        except Exception as error:  # the slip is not written: undo the last payment, keep the cart
-            self.cart.payments.pop()
+        except Exception as error:  # the slip is not written: undo a cash / other payment, keep the cart
+            if self.cart.payments[-1].kind is not PaymentKind.TERMINAL:
+                self.cart.payments.pop()
+                retry = ""
+            else:  # a terminal payment is real money: keep it, 「会計」 tries the commit again
+                retry = "「会計」で記録をやり直してください。"
             self.refresh()
-            self.show_message(getattr(error, "message", None) or f"会計を記録できませんでした：{error}")
+            self.show_message((getattr(error, "message", None) or f"会計を記録できませんでした：{error}") + retry)
             return
         self.navigator.go("CheckoutDoneScreen", slip_id=committed.slip_id)
 
     def delete_payment(self, index: int) -> None:
+        """× on 支払い欄: cash / other go at once; a terminal payment is refunded first (R-REFUND-INLINE)."""
+        payment = self.cart.payments[index]
+        if payment.kind is PaymentKind.TERMINAL:
+            row = self.context.payments.by_transaction_id(payment.reference)
+            self.navigator.go("RefundConfirmScreen", request=TerminalRequest(self.cart, row.amount_yen, row.method,
+                                                                               refund_of=row, payment_index=index))
+            return
         self.cart.remove_payment(index)
         self.show_message("")
         self.refresh()
 
+    def late_terminal_result(self, row, request) -> None:
+        """A 要確認 request of a checkout settled later (R-RECON). An approved payment joins
+        its cart if that checkout is still open; otherwise it stays listed for a manager."""
+        if request.refund_of is None and row.state == "approved" and request.cart is self.cart:
+            if not any(p.reference == row.transaction_id for p in self.cart.payments):
+                self.cart.payments.append(tender_for(row))
+                self.refresh()
+                self.show_message(f"要確認だった決済（{row.poi_transaction_id or row.transaction_id}）が完了していました。支払い欄に追加しました。")
+        elif request.refund_of is not None and row.state == "approved" and request.cart is self.cart:
+            self.cart.payments[:] = [p for p in self.cart.payments if p.reference != request.refund_of.transaction_id]
+            self.refresh()
+            self.show_message("要確認だった払い戻しが完了していました。")
+
     def back(self) -> None:
-        if self.cart.payments:
+        if self.cart.payments or self._unsettled_terminal_request():
             self.show_message("支払い中です。支払いを取り消してから戻ってください。")
             return
         self.navigator.go("TopScreen")

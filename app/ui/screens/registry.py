@@ -3,6 +3,11 @@ from app.ui.screens.checkout import CheckoutScreen
 from app.ui.screens.checkout_done import CheckoutDoneScreen
 from app.ui.screens.login import LoginScreen
 from app.ui.screens.open import OpenScreen
+from app.ui.screens.processing import ProcessingScreen, RefundProcessingScreen
+from app.ui.screens.terminal_confirm import PaymentConfirmScreen, RefundConfirmScreen
+from app.ui.screens.terminal_done import PaymentDoneScreen, RefundDoneScreen
+from app.ui.screens.terminal_picker import TerminalPickerScreen
+from app.ui.screens.settings import SettingsScreen
 from app.ui.screens.top import TopScreen
 
 SCREENS = {
@@ -11,4 +16,12 @@ SCREENS = {
     "TopScreen": TopScreen,
     "CheckoutScreen": CheckoutScreen,
     "CheckoutDoneScreen": CheckoutDoneScreen,
+    "TerminalPickerScreen": TerminalPickerScreen,
+    "PaymentConfirmScreen": PaymentConfirmScreen,
+    "ProcessingScreen": ProcessingScreen,
+    "PaymentDoneScreen": PaymentDoneScreen,
+    "RefundConfirmScreen": RefundConfirmScreen,
+    "RefundProcessingScreen": RefundProcessingScreen,
+    "RefundDoneScreen": RefundDoneScreen,
+    "SettingsScreen": SettingsScreen,
 }

@@ -6,14 +6,17 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
 from app.core.money import format_yen
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
-from app.ui.widgets.dialogs import MessageDialog
+from app.ui.terminal_dialogs import show_login_problem
+from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
+from app.ui.widgets.reconcile_dialog import ReconcileDialog
+from app.ui.widgets.terminal_indicator import TerminalIndicator
 
 MENU = (
     ("会計", "checkoutButton", "CheckoutScreen"),
     ("伝票明細", "slipListButton", None),
     ("決済情報照会", "inquiryButton", None),
     ("点検・精算", "closeDayButton", None),
-    ("設定", "settingsButton", None),
+    ("設定", "settingsButton", "SettingsScreen"),
     ("ログアウト", "logoutButton", "LoginScreen"),
 )
 
@@ -30,13 +33,21 @@ class TopScreen(Screen):
         self.session_label = QLabel("", self.body)
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setProperty("role", "info")
-        self.terminal_status = QLabel("決済端末：未設定", self.body)
-        self.terminal_status.setObjectName("terminalStatus")
-        self.terminal_status.setProperty("role", "info")
+        self.terminal_status = TerminalIndicator(self.context.terminal, self.body)
         info.addWidget(self.session_label)
         info.addStretch(1)
         info.addWidget(self.terminal_status)
         layout.addLayout(info)
+        banner = QHBoxLayout()
+        self.reconcile_label = QLabel("", self.body)
+        self.reconcile_label.setObjectName("reconcileLabel")
+        self.reconcile_label.setProperty("role", "message")
+        self.reconcile_button = touch_button("要確認の決済を確認", "reconcileButton", "danger", self.body)
+        self.reconcile_button.clicked.connect(lambda: ReconcileDialog(self, self.context).open())
+        banner.addWidget(self.reconcile_label, 1)
+        banner.addWidget(self.reconcile_button)
+        layout.addLayout(banner)
+        self.context.reconciler.changed.connect(self.refresh_reconcile)
         grid = QGridLayout()
         grid.setSpacing(20)
         for index, (label, name, target) in enumerate(MENU):
@@ -52,8 +63,29 @@ class TopScreen(Screen):
         session = self.context.ledger.current_session()
         if session:
             self.session_label.setText(f"開局 {session.opened_at:%m/%d %H:%M}　釣銭準備金 {format_yen(session.float_yen)}")
+        if kwargs.get("opened") or not self.context.terminal_login_tried:
+            self.connect_terminal()
+        else:
+            self.context.reconciler.run()
+        self.refresh_reconcile()
+
+    def refresh_reconcile(self) -> None:
+        """R-RECON: 要確認 requests are listed here until resolved (they block 精算)."""
+        count = len(self.context.payments.open_requests())
+        self.reconcile_label.setText(f"要確認の決済が{count}件あります。確認が済むまで精算できません。" if count else "")
+        self.reconcile_button.setVisible(bool(count))
+
+    def connect_terminal(self) -> None:
+        """Link the terminal (開局, or the first top screen of a run); refusals become dialogs."""
+        self.context.terminal_login_tried = True
+        self.context.terminal.connect_terminal(lambda result: show_login_problem(self, result, self.connect_terminal))
 
     def open(self, target: str | None, label: str) -> None:
+        if target == "SettingsScreen" and not self.context.staff_is_manager:
+            dialog = ManagerAuthDialog(self, "設定の変更", self.context.ledger.authorize_manager)
+            dialog.authorized.connect(lambda manager: self.navigator.go(target, authorized_by=manager))
+            dialog.open()
+            return
         if target:
             self.navigator.go(target)
             return

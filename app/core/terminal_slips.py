@@ -1,0 +1,47 @@
+"""Terminal slip (控え) data for a recorded terminal payment or refund (R-SLIP).
+
+Only what the terminal reported is printed (the row's fields and its slip data); the
+shop's name, phone and address come from the settings. QR payments have no slip.
+"""
+from __future__ import annotations
+
+import json
+
+from app.core.ledger.models import TerminalPayment
+from app.core.ledger.settings import ShopSettings
+from app.core.printing.terminal_slip import TerminalSlipData, refund_wording_for
+
+
+def slip_data_for(row: TerminalPayment, settings: ShopSettings, *, original: TerminalPayment | None = None,
+                  reprint: bool = False) -> TerminalSlipData | None:
+    """None for QR / code payments (no slip) and for rows without a known method."""
+    method = row.method or (original.method if original else None)
+    if method not in ("credit", "emoney"):
+        return None
+    slip = json.loads(row.slip_data) if row.slip_data else {}
+    refund = row.kind == "refund"
+    aid = slip.get("AIDLine")
+    return TerminalSlipData(
+        shop_name=settings.shop_name,
+        shop_phone=settings.shop_phone,
+        shop_address=settings.shop_address,
+        used_at=row.updated_at,
+        method=method,
+        kind="refund" if refund else "sale",
+        refund_wording=refund_wording_for(original.created_at, row.created_at) if refund and original else "取消",
+        amount_yen=row.amount_yen,
+        order_code=row.poi_transaction_id if row.profile == "usenpay" else None,
+        slip_number=str(slip.get("SlipNumber", "")).lstrip("#") or None,
+        card_last4=row.card_last4 or (original.card_last4 if original else None),
+        brand=row.brand or (original.brand if original else None),
+        entry_mode=row.entry_mode or (original.entry_mode if original else None),
+        handling_division=slip.get("HandlingDivision"),
+        product_division=slip.get("ProductDivision"),
+        issuer=slip.get("CardCompany"),
+        approval_number=row.approval_number or slip.get("ApprovalNumber"),
+        processing_number=slip.get("ProcessingNumber"),
+        aid=aid,
+        terminal_id=slip.get("UpperTerminalID") or slip.get("TerminalID"),
+        inquiry_number=slip.get("InquiryNumber"),
+        reprint=reprint,
+    )

@@ -1,0 +1,79 @@
+"""PaymentConfirmScreen 「決済情報確認」 and RefundConfirmScreen 「払い戻し確認」: method and
+amount, 「決済端末連携」 (``terminalLinkButton``) sends it, 「戻る」 returns to the checkout."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+
+from app.core.money import format_yen
+from app.ui.screens.base import Screen
+from app.ui.widgets.buttons import touch_button
+
+
+class TerminalConfirmScreen(Screen):
+    heading = ""
+    next_screen = ""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(120, 40, 120, 30)
+        layout.setSpacing(24)
+        heading = QLabel(self.heading, self.body)
+        heading.setProperty("role", "title")
+        layout.addWidget(heading)
+        grid = QGridLayout()
+        grid.setVerticalSpacing(16)
+        self.method_label = QLabel("", self.body)
+        self.method_label.setObjectName("methodLabel")
+        self.amount_label = QLabel("", self.body)
+        self.amount_label.setObjectName("amountLabel")
+        self.reference_label = QLabel("", self.body)
+        self.reference_label.setObjectName("referenceLabel")
+        self.reference_label.setProperty("role", "info")
+        for row, (caption, value) in enumerate((("決済手段", self.method_label), ("金額", self.amount_label))):
+            name = QLabel(caption, self.body)
+            name.setProperty("role", "big")
+            value.setProperty("role", "big")
+            grid.addWidget(name, row, 0)
+            grid.addWidget(value, row, 1)
+        grid.addWidget(self.reference_label, 2, 0, 1, 2)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        buttons = QHBoxLayout()
+        back = touch_button("戻る", "backButton", "secondary", self.body)
+        back.clicked.connect(lambda: self.navigator.go("CheckoutScreen", cart=self.request.cart))
+        send = touch_button("決済端末連携", "terminalLinkButton", "primary", self.body)
+        send.setMinimumHeight(80)
+        send.clicked.connect(lambda: self.navigator.go(self.next_screen, request=self.request))
+        buttons.addWidget(back, 1)
+        buttons.addWidget(send, 2)
+        layout.addLayout(buttons)
+        self.request = None
+
+    def enter(self, request=None, **kwargs) -> None:
+        self.request = request
+        self.method_label.setText(request.label)
+        self.amount_label.setText(format_yen(request.amount_yen))
+        self.reference_label.setText(self.reference_text(request))
+
+    def reference_text(self, request) -> str:
+        return ""
+
+
+class PaymentConfirmScreen(TerminalConfirmScreen):
+    title = "決済情報確認"
+    heading = "決済手段と金額を確認してください"
+    next_screen = "ProcessingScreen"
+
+
+class RefundConfirmScreen(TerminalConfirmScreen):
+    title = "払い戻し確認"
+    heading = "払い戻しを行う決済手段と金額を確認してください"
+    next_screen = "RefundProcessingScreen"
+
+    def reference_text(self, request) -> str:
+        row = request.refund_of
+        if row.profile == "ct6100":
+            number = "注文番号" if row.method == "qr" else "伝票番号"
+            return f"決済端末で取消する{number}：{row.poi_transaction_id}"
+        return f"受注コード：{row.poi_transaction_id}"

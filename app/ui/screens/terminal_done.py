@@ -1,0 +1,102 @@
+"""PaymentDoneScreen 「支払完了」 and RefundDoneScreen 「払戻完了」: 「控え印刷」 (``printSlipButton``,
+not for QR) and 「OK」 (``okButton``). With お客様控え 「自動」 the slips print on arrival.
+Every print after the first of the same payment carries (再) (R-SLIP)."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+
+from app.core.money import format_yen
+from app.core.printing.document import paper_columns
+from app.core.printing.terminal_slip import terminal_slip_copies
+from app.core.terminal_slips import slip_data_for
+from app.ui.screens.base import Screen
+from app.ui.terminal_request import tender_label
+from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.dialogs import show_error
+
+
+class TerminalDoneScreen(Screen):
+    heading = ""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(120, 40, 120, 30)
+        layout.setSpacing(20)
+        heading = QLabel(self.heading, self.body)
+        heading.setProperty("role", "title")
+        layout.addWidget(heading)
+        grid = QGridLayout()
+        grid.setVerticalSpacing(14)
+        self.values = {}
+        for row, (key, caption) in enumerate((("method", "決済手段"), ("amount", "金額"), ("reference", "受注コード"))):
+            name = QLabel(caption, self.body)
+            name.setProperty("role", "big")
+            value = QLabel("", self.body)
+            value.setObjectName(f"{key}Label")
+            value.setProperty("role", "big")
+            grid.addWidget(name, row, 0)
+            grid.addWidget(value, row, 1)
+            self.values[key] = (name, value)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        buttons = QHBoxLayout()
+        self.print_button = touch_button("控え印刷", "printSlipButton", "secondary", self.body)
+        self.print_button.setMinimumHeight(80)
+        self.print_button.clicked.connect(self.print_slips)
+        ok = touch_button("OK", "okButton", "primary", self.body)
+        ok.setMinimumHeight(80)
+        ok.clicked.connect(self.ok)
+        buttons.addWidget(self.print_button, 1)
+        buttons.addWidget(ok, 2)
+        layout.addLayout(buttons)
+
+    def enter(self, request=None, row=None, **kwargs) -> None:
+        self.request, self.row = request, row
+        self.values["method"][1].setText(tender_label(row) if row.method else request.label)
+        self.values["amount"][1].setText(format_yen(row.amount_yen))
+        number = "伝票番号" if row.profile == "ct6100" else "受注コード"
+        self.values["reference"][0].setText(number)
+        self.values["reference"][1].setText(row.poi_transaction_id or "—")
+        has_slip = self.slip_data(reprint=False) is not None and row.profile != "ct6100"
+        self.print_button.setVisible(has_slip)  # QR has no slip; the CT-6100 prints its own
+        if has_slip and self.context.settings.customer_slip_auto:
+            self.print_slips()
+
+    def slip_data(self, reprint: bool):
+        original = self.request.refund_of if self.request else None
+        return slip_data_for(self.row, self.context.settings, original=original, reprint=reprint)
+
+    def print_slips(self) -> None:
+        printed_before = self.context.payments.mark_printed(self.row.id)
+        data = self.slip_data(reprint=printed_before > 0)
+        documents = terminal_slip_copies(data, paper_columns(self.context.settings.printer_paper_mm))
+
+        def send():
+            for document in documents:
+                self.context.printer.print_document(document)
+
+        self.context.run_device(send, on_done=lambda _r: self.show_message("控えを印刷しました。"),
+                                on_error=lambda error: show_error(self, getattr(error, "message", str(error)),
+                                                                  title="印刷できませんでした", retry_label="再試行",
+                                                                  on_retry=self.print_slips))
+
+    def ok(self) -> None:
+        raise NotImplementedError
+
+
+class PaymentDoneScreen(TerminalDoneScreen):
+    title = "支払完了"
+    heading = "決済が完了しました"
+
+    def ok(self) -> None:
+        """残額 0 → the slip is committed (CheckoutDoneScreen); else back to pay the rest in 現金."""
+        self.navigator.go("CheckoutScreen", cart=self.request.cart)
+
+
+class RefundDoneScreen(TerminalDoneScreen):
+    title = "払戻完了"
+    heading = "払い戻しが完了しました"
+
+    def ok(self) -> None:
+        self.navigator.go("CheckoutScreen", cart=self.request.cart)

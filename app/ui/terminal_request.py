@@ -1,0 +1,38 @@
+"""What moves between the checkout and the terminal payment screens."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.cart import Cart, Payment, PaymentKind
+from app.core.ledger.models import TerminalPayment
+
+METHOD_LABELS = {"credit": "クレジット", "qr": "QRコード", "emoney": "電子マネー"}
+USENPAY_LABELS = {"credit": "USEN PAY クレジット", "qr": "USEN PAY QRコード", "emoney": "USEN PAY 電子マネー"}
+
+
+@dataclass
+class TerminalRequest:
+    """A terminal payment about to be sent, or the refund of ``refund_of`` (R-REFUND-INLINE)."""
+
+    cart: Cart
+    amount_yen: int
+    method: str | None  # credit | qr | emoney; None: the CT-6100 picks
+    refund_of: TerminalPayment | None = None
+    payment_index: int | None = None  # the 支払い欄 line a refund removes
+
+    @property
+    def label(self) -> str:
+        if self.refund_of is not None:
+            return tender_label(self.refund_of)
+        return USENPAY_LABELS.get(self.method, "決済端末")
+
+
+def tender_label(row: TerminalPayment) -> str:
+    """How a terminal payment reads in 支払い欄 and on the receipt: 「クレジット(VISA)」."""
+    label = METHOD_LABELS.get(row.method, "決済端末")
+    return f"{label}({row.brand})" if row.brand else label
+
+
+def tender_for(row: TerminalPayment) -> Payment:
+    return Payment(PaymentKind.TERMINAL, tender_label(row), row.amount_yen, f"terminal_{row.method or 'unknown'}",
+                   reference=row.transaction_id)

@@ -1,0 +1,90 @@
+"""R-RECON, R-TERM-STATE, §9 "no lost payment, no double charge": lost answers, a terminal
+app restart, a link drop after the card is read, a register crash — the register asks the
+terminal and records each payment once."""
+import pytest
+from sqlalchemy import select
+
+from app.core.ledger.models import AuditRecord
+from app.core.payment_state import PaymentState
+from tests.ui.terminal_helpers import assert_ledger_agrees_with_terminal, open_day, pay_by_terminal
+
+
+@pytest.fixture
+def checkout(register, terminal):
+    open_day(register)
+    yield register
+    register.wait_devices()
+    assert_ledger_agrees_with_terminal(register, terminal)
+
+
+def test_terminal_app_restart_mid_payment_is_resolved_by_status(checkout, terminal):
+    terminal.restart_during(approved=True)
+    checkout.add_products("チーズケーキ")
+    pay_by_terminal(checkout, "usenpayCreditButton")
+    checkout.wait_screen("PaymentDoneScreen", timeout=15)
+    [row] = checkout.context.payments.all()
+    assert row.state == PaymentState.APPROVED and row.resolution.startswith("照会")
+
+
+def test_restart_that_did_not_charge_allows_a_new_attempt(checkout, terminal):
+    terminal.restart_during(approved=False)
+    checkout.add_products("チーズケーキ")
+    pay_by_terminal(checkout, "usenpayCreditButton")
+    dialog = checkout.wait_dialog("CancelMessageDialog", timeout=15)
+    assert "決済されていません" in dialog.message
+    checkout.tap("closeButton")
+    checkout.wait_screen("CheckoutScreen")
+    assert [r.state for r in checkout.context.payments.all()] == [PaymentState.FAILED]
+
+
+def test_link_drop_after_the_card_is_read_records_the_payment_once(checkout, terminal):
+    terminal.drop_link_during(after_card_read=True, approve=True)
+    checkout.add_products("ガトーショコラ")
+    pay_by_terminal(checkout, "usenpayCreditButton")
+    # the answer is lost with the link; the register asks again once the link is back
+    checkout.wait_screen("PaymentDoneScreen", timeout=20)
+    [row] = checkout.context.payments.all()
+    assert row.state == PaymentState.APPROVED
+    checkout.tap("okButton")
+    checkout.wait_screen("CheckoutDoneScreen")
+    assert [t.reference for t in checkout.slips()[0].tenders] == [row.transaction_id]
+
+
+def test_a_register_crash_mid_payment_is_settled_from_the_terminal(register, terminal):
+    """The request row was committed and sent, then the register died before recording
+    the answer: at the next top screen it asks the terminal and records it once."""
+    open_day(register)
+    terminal.approve(brand="AMEX")
+    row = register.context.payments.begin(amount_yen=3000, method="credit", profile="usenpay", staff_id=2)
+    register.context.terminal.bridge.pay(row.transaction_id, 3000, "credit")  # its answer is never recorded
+    register.wait_until(lambda: terminal.history() and terminal.history()[-1]["approved"], what="the terminal to approve")
+    assert register.context.payments.get(row.id).state == PaymentState.PENDING
+    register.tap("backButton")
+    register.wait_screen("TopScreen")
+    register.wait_until(lambda: register.context.payments.get(row.id).state == PaymentState.APPROVED, what="reconciliation")
+    assert register.context.payments.get(row.id).brand == "AMEX"
+    assert_ledger_agrees_with_terminal(register, terminal)
+
+
+def test_unknown_payments_are_listed_and_a_manager_resolves_them(register, terminal):
+    open_day(register)
+    row = register.context.payments.begin(amount_yen=800, method="qr", profile="usenpay", staff_id=2)
+    register.context.payments.record_no_answer(row.id, "test: the terminal never heard of it")
+    terminal.server.stop_in_thread()  # no terminal to ask
+    register.tap("backButton")
+    register.wait_screen("TopScreen")
+    assert "要確認の決済が1件" in register.text("reconcileLabel")
+    register.tap("reconcileButton")
+    register.wait_dialog("ReconcileDialog")
+    register.tap(f"markNotDone_{row.id}")
+    register.wait_dialog("ManagerAuthDialog")  # 佐藤 is a cashier
+    register.type_digits("1234")
+    register.tap("okButton")
+    register.wait_until(lambda: register.context.payments.get(row.id).state == PaymentState.FAILED, what="the resolution")
+    resolved = register.context.payments.get(row.id)
+    assert "責任者確認" in resolved.resolution
+    with register.ledger.session() as db:
+        [audit] = db.scalars(select(AuditRecord).where(AuditRecord.action == "resolve_terminal_payment")).all()
+    assert audit.staff_id == 1 and "取引履歴" in audit.reason
+    register.tap("closeButton")
+    register.wait_until(lambda: register.text("reconcileLabel") == "", what="the banner to clear")
