@@ -218,3 +218,39 @@ class RegisterDriver:
 
         with self.ledger.session() as db:
             return list(db.scalars(select(RegisterSession).order_by(RegisterSession.id)))
+
+    # --- 伝票明細 (SlipListScreen / SlipDetailScreen) -------------------------
+    def open_slip_list(self) -> None:
+        """From TopScreen, 「伝票明細」; ends on SlipListScreen (today, no filter)."""
+        self.tap("slipListButton")
+        self.wait_screen("SlipListScreen")
+
+    def slip_list_rows(self) -> list[dict[str, str]]:
+        """The rows SlipListScreen has loaded, newest first, as shown: ``{"時刻": "12:34",
+        "伝票番号": "000001", "担当者": …, "合計": "¥1,360", "支払": "現金", "状態": "通常"}``."""
+        from app.ui.widgets.slip_table import COLUMNS
+
+        table = self.find("slipTable")
+        model = table.model()
+        return [{COLUMNS[c]: model.index(r, c).data() for c in range(len(COLUMNS))} for r in range(model.rowCount())]
+
+    def tap_slip_row(self, row: int) -> None:
+        """Tap row ``row`` (0 = newest) of the slip table with a real click, scrolled into view first."""
+        table = self.find("slipTable")
+        index = table.model().index(row, 0)
+        if not index.isValid():
+            raise AssertionError(f"the slip table has no row {row}")
+        table.scrollTo(index)
+        QApplication.processEvents()
+        QTest.mouseClick(table.viewport(), Qt.LeftButton, pos=table.visualRect(index).center())
+        QApplication.processEvents()
+
+    def open_slip(self, slip_number: int) -> None:
+        """On SlipListScreen: tap the row of 伝票番号 ``slip_number``, then 「詳細」; ends on SlipDetailScreen."""
+        for row, shown in enumerate(self.slip_list_rows()):
+            if shown["伝票番号"] == f"{slip_number:06d}":
+                self.tap_slip_row(row)
+                self.tap("detailButton")
+                self.wait_screen("SlipDetailScreen")
+                return
+        raise AssertionError(f"no slip {slip_number:06d} in the loaded rows of the slip list")

@@ -83,6 +83,31 @@ def tour(driver):
     driver.tap("formalReceiptButton")
     yield "05b_FormalReceiptDialog", driver.dialog("FormalReceiptDialog")
     driver.tap("cancelButton")
+    yield from _slip_screens(driver)
+
+
+def _slip_screens(driver):
+    """伝票明細 (R-HIST): a second sale, the list, the date picker, the detail, a void."""
+    driver.tap("nextCheckoutButton")
+    driver.add_products("ナポリタン", "アイスコーヒー")
+    driver.pay("cashMethodButton", None)
+    driver.tap("topButton")
+    driver.open_slip_list()
+    yield "06_SlipListScreen", driver.window
+    driver.tap("dateButton")
+    yield "06b_DatePickerDialog", driver.dialog("DatePickerDialog")
+    driver.tap("cancelButton")
+    driver.tap_slip_row(1)  # the first sale: gift voucher and cash
+    driver.tap("detailButton")
+    yield "07_SlipDetailScreen", driver.window
+    driver.tap("voidSlipButton")  # 山田 店長 is a manager: straight to the reason
+    yield "07b_VoidReasonDialog", driver.dialog("VoidReasonDialog")
+    driver.tap("reason_0")
+    driver.tap("confirmButton")
+    driver.wait_devices()
+    yield "07c_SlipDetailScreen_voided", driver.window
+    driver.tap("backButton")
+    yield "06c_SlipListScreen_voided", driver.window
 
 
 if __name__ == "__main__":

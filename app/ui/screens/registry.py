@@ -8,6 +8,8 @@ from app.ui.screens.terminal_confirm import PaymentConfirmScreen, RefundConfirmS
 from app.ui.screens.terminal_done import PaymentDoneScreen, RefundDoneScreen
 from app.ui.screens.terminal_picker import TerminalPickerScreen
 from app.ui.screens.settings import SettingsScreen
+from app.ui.screens.slip_detail import SlipDetailScreen
+from app.ui.screens.slip_list import SlipListScreen
 from app.ui.screens.top import TopScreen
 
 SCREENS = {
@@ -23,5 +25,7 @@ SCREENS = {
     "RefundConfirmScreen": RefundConfirmScreen,
     "RefundProcessingScreen": RefundProcessingScreen,
     "RefundDoneScreen": RefundDoneScreen,
+    "SlipListScreen": SlipListScreen,
+    "SlipDetailScreen": SlipDetailScreen,
     "SettingsScreen": SettingsScreen,
 }

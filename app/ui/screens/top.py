@@ -13,7 +13,7 @@ from app.ui.widgets.terminal_indicator import TerminalIndicator
 
 MENU = (
     ("会計", "checkoutButton", "CheckoutScreen"),
-    ("伝票明細", "slipListButton", None),
+    ("伝票明細", "slipListButton", "SlipListScreen"),
     ("決済情報照会", "inquiryButton", None),
     ("点検・精算", "closeDayButton", None),
     ("設定", "settingsButton", "SettingsScreen"),
