@@ -150,10 +150,11 @@ class RegisterDriver:
     # --- flows -------------------------------------------------------------
     def reset_to_login(self) -> None:
         self.window.go("LoginScreen")
+        QApplication.processEvents()  # new tiles show on the next event loop pass
 
     def tap_staff(self, staff_name: str) -> None:
         for widget in self.window.current_screen.findChildren(QAbstractButton):
-            if widget.property("staffName") == staff_name:
+            if widget.property("staffName") == staff_name and widget.isVisible():
                 self.tap(widget.objectName())
                 return
         raise AssertionError(f"no staff tile for {staff_name!r}")

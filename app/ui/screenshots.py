@@ -22,15 +22,22 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from app.core.terminal.config import DEMO_PAIRING_KEY
+    from app.simulator.control import SimulatorControl
+    from app.simulator.engine import TerminalEngine
+    from app.simulator.server import SimulatorServer
     from app.testing.driver import RegisterDriver
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     args.out.mkdir(parents=True, exist_ok=True)
     clipped = []
+    engine = TerminalEngine("usenpay")
+    server = SimulatorServer(engine, pairing_key=DEMO_PAIRING_KEY).start_in_thread()
+    terminal = SimulatorControl(engine, server)
     with tempfile.TemporaryDirectory() as tmp:
-        driver = RegisterDriver.start(Path(tmp))
+        driver = RegisterDriver.start(Path(tmp), settings={"terminal_profile": "usenpay", "terminal_port": server.port})
         try:
-            for name, shot in tour(driver):
+            for name, shot in tour(driver, terminal):
                 for width, height in SIZES:
                     if shot is driver.window:
                         shot.resize(width, height)
@@ -43,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(path)
         finally:
             driver.close()
+            server.stop_in_thread()
     for problem in clipped:
         print("does not fit:", problem, file=sys.stderr)
     if clipped:
@@ -50,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def tour(driver):
-    """Walk the app through every screen, yielding ``(file name, widget to grab)``."""
+def tour(driver, terminal):
+    """Walk the app through every screen, yielding ``(file name, widget to grab)``.
+    ``terminal``: the ``SimulatorControl`` of the simulator the register is linked to."""
     driver.reset_to_login()
     yield "01_LoginScreen", driver.window
     driver.tap_staff("佐藤")
@@ -66,6 +75,7 @@ def tour(driver):
             driver.type_digits(str(count))
         yield "02_OpenScreen", driver.window
         driver.tap("confirmButton")
+    driver.wait_until(lambda: driver.find("terminalStatus").property("linkState") == "connected", what="the link")
     yield "03_TopScreen", driver.window
     driver.tap("checkoutButton")
     driver.add_products("カフェラテ", "ミックスサンド", "チーズケーキ", "タンブラー", "カフェラテ")
@@ -83,12 +93,64 @@ def tour(driver):
     driver.tap("formalReceiptButton")
     yield "05b_FormalReceiptDialog", driver.dialog("FormalReceiptDialog")
     driver.tap("cancelButton")
+    yield from _terminal_screens(driver, terminal)
     yield from _slip_screens(driver)
+
+
+def _terminal_screens(driver, terminal):
+    """Paying with the terminal (R-PAY), the in-checkout refund, 設定, 要確認."""
+    driver.tap("nextCheckoutButton")
+    driver.add_products("パンケーキ", "アイスコーヒー")
+    driver.tap("terminalMethodButton")
+    yield "08_TerminalPickerScreen", driver.window
+    driver.tap("usenpayCreditButton")
+    driver.type_digits("1000")
+    driver.tap("payButton")
+    yield "09_PaymentConfirmScreen", driver.window
+    driver.tap("terminalLinkButton")
+    driver.wait_until(lambda: terminal.engine.stage == "wait_card", what="the card prompt")
+    driver.wait_until(lambda: "カード" in driver.text("terminalPromptLabel"), what="the prompt on the register")
+    yield "10_ProcessingScreen", driver.window
+    terminal.present_card("ICC", "VISA", "1012")
+    driver.wait_until(lambda: terminal.engine.stage == "wait_pin", what="the PIN prompt")
+    terminal.enter_pin()
+    driver.wait_screen("PaymentDoneScreen")
+    yield "11_PaymentDoneScreen", driver.window
+    driver.tap("okButton")
+    driver.wait_screen("CheckoutScreen")
+    yield "12_CheckoutScreen_terminal_paid", driver.window
+    driver.tap("paymentDelete_0")
+    yield "13_RefundConfirmScreen", driver.window
+    driver.tap("terminalLinkButton")
+    driver.wait_screen("RefundDoneScreen")
+    yield "14_RefundDoneScreen", driver.window
+    driver.tap("okButton")
+    driver.wait_screen("CheckoutScreen")
+    driver.pay("cashMethodButton", None)
+    driver.wait_screen("CheckoutDoneScreen")
+    driver.tap("topButton")
+    row = driver.context.payments.begin(amount_yen=800, method="qr", profile="usenpay", staff_id=driver.context.staff.id)
+    driver.context.payments.record_no_answer(row.id, "screenshot: an answer that never came")
+    terminal.server.stop_in_thread()  # so it stays 要確認 for the picture
+    driver.reset_to_login()
+    driver.login("山田 店長", "1234")
+    driver.wait_until(lambda: driver.text("reconcileLabel") != "", what="the 要確認 banner")
+    yield "15_TopScreen_reconcile", driver.window
+    driver.tap("reconcileButton")
+    yield "15b_ReconcileDialog", driver.dialog("ReconcileDialog")
+    driver.tap("closeButton")
+    driver.tap("settingsButton")
+    driver.tap("terminalCheckButton")
+    driver.wait_until(lambda: "接続できません" in driver.text("terminalCheckResult"), timeout=8, what="the check")
+    yield "16_SettingsScreen_check", driver.window
+    driver.tap("terminalSettingsTab")
+    yield "16b_SettingsScreen_terminal", driver.window
+    driver.tap("backButton")
+    driver.tap("checkoutButton")
 
 
 def _slip_screens(driver):
     """伝票明細 (R-HIST): a second sale, the list, the date picker, the detail, a void."""
-    driver.tap("nextCheckoutButton")
     driver.add_products("ナポリタン", "アイスコーヒー")
     driver.pay("cashMethodButton", None)
     driver.tap("topButton")

@@ -9,9 +9,9 @@ def visible_buttons(root):
     return [b for b in root.findChildren(QAbstractButton) if b.isVisibleTo(root) and b.isVisible()]
 
 
-def test_every_screen_fits_and_targets_are_finger_sized(register):
+def test_every_screen_fits_and_targets_are_finger_sized(register, terminal):
     seen = set()
-    for name, shot in tour(register):
+    for name, shot in tour(register, terminal):
         for width, height in SIZES:
             if shot is register.window:
                 shot.resize(width, height)
@@ -24,4 +24,6 @@ def test_every_screen_fits_and_targets_are_finger_sized(register):
                 if button.property("role") == "primary":
                     assert button.height() >= 64, label
         seen.add(register.screen())
-    assert {"LoginScreen", "OpenScreen", "TopScreen", "CheckoutScreen", "CheckoutDoneScreen"} <= seen
+    # The simulator refunds at once, so RefundProcessingScreen is never on screen long enough
+    # for the tour; it is ProcessingScreen's layout with other words.
+    assert set(register.window.screens) - {"RefundProcessingScreen"} <= seen

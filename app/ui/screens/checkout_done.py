@@ -53,8 +53,7 @@ class CheckoutDoneScreen(Screen):
             ("トップへ", "topButton", lambda: self.navigator.go("TopScreen"), "secondary"),
             ("次の会計", "nextCheckoutButton", lambda: self.navigator.go("CheckoutScreen"), "primary"),
         ):
-            button = touch_button(label, name, role, self.body)
-            button.setMinimumHeight(80)
+            button = touch_button(label, name, role, self.body, height=80)
             button.clicked.connect(handler)
             buttons.addWidget(button)
         layout.addLayout(buttons)

@@ -56,8 +56,8 @@ class ProcessingScreenBase(Screen):
         for widget in (self.method_label, self.amount_label, self.prompt_label):
             column.addWidget(widget)
         column.addStretch(1)
-        self.disconnect_button = touch_button("▲ 切断する", "disconnectButton", "danger", self.body)
-        self.disconnect_button.setMinimumHeight(64)
+        self.disconnect_button = touch_button("▲ 切断する", "disconnectButton", "danger", self.body, height=64,
+                                              style="font-size: 22px; padding: 0 28px;")
         self.disconnect_button.clicked.connect(self.ask_disconnect)
         column.addWidget(self.disconnect_button, 0, Qt.AlignRight)
         note = QLabel("※ 切断した場合、決済端末でのキャンセル操作が必要になることがあります。", self.body)

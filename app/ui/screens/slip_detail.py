@@ -140,7 +140,6 @@ class SlipDetailScreen(Screen):
         back = touch_button("戻る", "backButton", "secondary", self.body)
         back.clicked.connect(self.back)
         for index, button in enumerate((self.void_button, self.correct_button, reprint, back)):
-            button.setMinimumHeight(72)
             grid.addWidget(button, index // 2, index % 2)
         column.addLayout(grid)
         return column

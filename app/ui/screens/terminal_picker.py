@@ -28,9 +28,7 @@ class TerminalPickerScreen(Screen):
         row.setSpacing(24)
         self.method_buttons = {}
         for method, label in USENPAY_LABELS.items():
-            button = touch_button(label, BUTTON_NAMES[method], "secondary", self.body)
-            button.setMinimumHeight(180)
-            button.setStyleSheet("font-size: 24px;")
+            button = touch_button(label, BUTTON_NAMES[method], "secondary", self.body, height=180, style="font-size: 24px;")
             button.clicked.connect(lambda _=False, m=method: self.pick(m))
             self.method_buttons[method] = button
             row.addWidget(button)

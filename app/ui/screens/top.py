@@ -51,9 +51,8 @@ class TopScreen(Screen):
         grid = QGridLayout()
         grid.setSpacing(20)
         for index, (label, name, target) in enumerate(MENU):
-            button = touch_button(label, name, "primary" if index == 0 else "secondary", self.body)
-            button.setMinimumHeight(140)
-            button.setStyleSheet("font-size: 26px;")
+            button = touch_button(label, name, "primary" if index == 0 else "secondary", self.body,
+                                  height=140, style="font-size: 26px;")
             button.clicked.connect(lambda _=False, t=target, l=label: self.open(t, l))
             grid.addWidget(button, index // 3, index % 3)
         layout.addLayout(grid)

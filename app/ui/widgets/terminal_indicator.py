@@ -34,7 +34,7 @@ class TerminalIndicator(QLabel):
             key, text = "connected", "決済端末：接続中"
         else:
             key, text = "disconnected", "決済端末：未接続"
-        if state.battery is not None and self.link.configured:
+        if state.battery is not None and state.linked:  # a battery level from a lost link is stale
             text += f"　バッテリー {state.battery}%"
         self.setProperty("linkState", key)
         self.setText(text)
