@@ -175,10 +175,13 @@ class RegisterDriver:
         self.wait_screen("TopScreen")
 
     def start_checkout(self, staff_name: str = "佐藤", password: str = "1111", float_yen: int = 30000) -> None:
-        """Log in, open the day if needed, and go to CheckoutScreen."""
+        """Log in, open the day if needed (and wait for the terminal link when one is
+        configured), and go to CheckoutScreen."""
         self.login(staff_name, password)
         if self.screen() == "OpenScreen":
             self.open_register(float_yen)
+        if self.context.terminal.configured:
+            self.wait_until(lambda: self.context.terminal.state.linked, what="the terminal link")
         self.tap("checkoutButton")
         self.wait_screen("CheckoutScreen")
 
