@@ -9,45 +9,37 @@ from app.core.payment_state import PaymentState
 from tests.ui.terminal_helpers import assert_ledger_agrees_with_terminal, open_day, pay_by_terminal
 
 
-@pytest.fixture
-def checkout(register, terminal):
-    open_day(register)
-    yield register
-    register.wait_devices()
-    assert_ledger_agrees_with_terminal(register, terminal)
-
-
-def test_terminal_app_restart_mid_payment_is_resolved_by_status(checkout, terminal):
+def test_terminal_app_restart_mid_payment_is_resolved_by_status(terminal_checkout, terminal):
     terminal.restart_during(approved=True)
-    checkout.add_products("チーズケーキ")
-    pay_by_terminal(checkout, "usenpayCreditButton")
-    checkout.wait_screen("PaymentDoneScreen", timeout=15)
-    [row] = checkout.context.payments.all()
+    terminal_checkout.add_products("チーズケーキ")
+    pay_by_terminal(terminal_checkout, "usenpayCreditButton")
+    terminal_checkout.wait_screen("PaymentDoneScreen", timeout=15)
+    [row] = terminal_checkout.context.payments.all()
     assert row.state == PaymentState.APPROVED and row.resolution.startswith("照会")
 
 
-def test_restart_that_did_not_charge_allows_a_new_attempt(checkout, terminal):
+def test_restart_that_did_not_charge_allows_a_new_attempt(terminal_checkout, terminal):
     terminal.restart_during(approved=False)
-    checkout.add_products("チーズケーキ")
-    pay_by_terminal(checkout, "usenpayCreditButton")
-    dialog = checkout.wait_dialog("CancelMessageDialog", timeout=15)
+    terminal_checkout.add_products("チーズケーキ")
+    pay_by_terminal(terminal_checkout, "usenpayCreditButton")
+    dialog = terminal_checkout.wait_dialog("CancelMessageDialog", timeout=15)
     assert "決済されていません" in dialog.message
-    checkout.tap("closeButton")
-    checkout.wait_screen("CheckoutScreen")
-    assert [r.state for r in checkout.context.payments.all()] == [PaymentState.FAILED]
+    terminal_checkout.tap("closeButton")
+    terminal_checkout.wait_screen("CheckoutScreen")
+    assert [r.state for r in terminal_checkout.context.payments.all()] == [PaymentState.FAILED]
 
 
-def test_link_drop_after_the_card_is_read_records_the_payment_once(checkout, terminal):
+def test_link_drop_after_the_card_is_read_records_the_payment_once(terminal_checkout, terminal):
     terminal.drop_link_during(after_card_read=True, approve=True)
-    checkout.add_products("ガトーショコラ")
-    pay_by_terminal(checkout, "usenpayCreditButton")
+    terminal_checkout.add_products("ガトーショコラ")
+    pay_by_terminal(terminal_checkout, "usenpayCreditButton")
     # the answer is lost with the link; the register asks again once the link is back
-    checkout.wait_screen("PaymentDoneScreen", timeout=20)
-    [row] = checkout.context.payments.all()
+    terminal_checkout.wait_screen("PaymentDoneScreen", timeout=20)
+    [row] = terminal_checkout.context.payments.all()
     assert row.state == PaymentState.APPROVED
-    checkout.tap("okButton")
-    checkout.wait_screen("CheckoutDoneScreen")
-    assert [t.reference for t in checkout.slips()[0].tenders] == [row.transaction_id]
+    terminal_checkout.tap("okButton")
+    terminal_checkout.wait_screen("CheckoutDoneScreen")
+    assert [t.reference for t in terminal_checkout.slips()[0].tenders] == [row.transaction_id]
 
 
 def test_a_register_crash_mid_payment_is_settled_from_the_terminal(register, terminal):

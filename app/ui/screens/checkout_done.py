@@ -5,7 +5,7 @@ message with 「再試行」, never a lost checkout (SPEC §7). Printing runs of
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from app.core.money import format_yen
 from app.core.printing.document import paper_columns
@@ -14,6 +14,7 @@ from app.core.receipts import receipt_for_slip
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import show_error
+from app.ui.widgets.value_grid import value_grid
 
 
 class CheckoutDoneScreen(Screen):
@@ -27,18 +28,8 @@ class CheckoutDoneScreen(Screen):
         heading = QLabel("会計が完了しました", self.body)
         heading.setProperty("role", "title")
         layout.addWidget(heading)
-        grid = QGridLayout()
-        grid.setVerticalSpacing(14)
-        self.values: dict[str, QLabel] = {}
-        for row, (key, caption) in enumerate((("total", "合計"), ("deposit", "お預り"), ("change", "お釣り"))):
-            name = QLabel(caption, self.body)
-            name.setProperty("role", "big")
-            value = QLabel("", self.body)
-            value.setObjectName(f"{key}Label")
-            value.setProperty("role", "big")
-            grid.addWidget(name, row, 0)
-            grid.addWidget(value, row, 1)
-            self.values[key] = value
+        grid, labels = value_grid(self.body, (("total", "合計"), ("deposit", "お預り"), ("change", "お釣り")))
+        self.values = {key: value for key, (_name, value) in labels.items()}
         self.slip_label = QLabel("", self.body)
         self.slip_label.setObjectName("slipNumberLabel")
         self.slip_label.setProperty("role", "info")

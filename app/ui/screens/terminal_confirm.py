@@ -2,11 +2,12 @@
 amount, 「決済端末連携」 (``terminalLinkButton``) sends it, 「戻る」 returns to the checkout."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.money import format_yen
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.value_grid import value_grid
 
 
 class TerminalConfirmScreen(Screen):
@@ -21,27 +22,17 @@ class TerminalConfirmScreen(Screen):
         heading = QLabel(self.heading, self.body)
         heading.setProperty("role", "title")
         layout.addWidget(heading)
-        grid = QGridLayout()
-        grid.setVerticalSpacing(16)
-        self.method_label = QLabel("", self.body)
-        self.method_label.setObjectName("methodLabel")
-        self.amount_label = QLabel("", self.body)
-        self.amount_label.setObjectName("amountLabel")
+        grid, labels = value_grid(self.body, (("method", "決済手段"), ("amount", "金額")))
+        self.method_label, self.amount_label = labels["method"][1], labels["amount"][1]
         self.reference_label = QLabel("", self.body)
         self.reference_label.setObjectName("referenceLabel")
         self.reference_label.setProperty("role", "info")
-        for row, (caption, value) in enumerate((("決済手段", self.method_label), ("金額", self.amount_label))):
-            name = QLabel(caption, self.body)
-            name.setProperty("role", "big")
-            value.setProperty("role", "big")
-            grid.addWidget(name, row, 0)
-            grid.addWidget(value, row, 1)
         grid.addWidget(self.reference_label, 2, 0, 1, 2)
         layout.addLayout(grid)
         layout.addStretch(1)
         buttons = QHBoxLayout()
         back = touch_button("戻る", "backButton", "secondary", self.body)
-        back.clicked.connect(lambda: self.navigator.go("CheckoutScreen", cart=self.request.cart))
+        back.clicked.connect(lambda: self.request.go_back(self.navigator))
         send = touch_button("決済端末連携", "terminalLinkButton", "primary", self.body, height=80)
         send.clicked.connect(lambda: self.navigator.go(self.next_screen, request=self.request))
         buttons.addWidget(back, 1)
@@ -72,7 +63,8 @@ class RefundConfirmScreen(TerminalConfirmScreen):
 
     def reference_text(self, request) -> str:
         row = request.refund_of
+        kind = f"取引内容：{request.wording}　"
         if row.profile == "ct6100":
             number = "注文番号" if row.method == "qr" else "伝票番号"
-            return f"決済端末で取消する{number}：{row.poi_transaction_id}"
-        return f"受注コード：{row.poi_transaction_id}"
+            return f"{kind}決済端末で取消する{number}：{row.poi_transaction_id}"
+        return f"{kind}受注コード：{row.poi_transaction_id}"

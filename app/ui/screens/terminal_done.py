@@ -3,7 +3,9 @@ not for QR) and 「OK」 (``okButton``). With お客様控え 「自動」 the s
 Every print after the first of the same payment carries (再) (R-SLIP)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+from dataclasses import replace
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.money import format_yen
 from app.core.printing.document import paper_columns
@@ -13,6 +15,7 @@ from app.ui.screens.base import Screen
 from app.ui.terminal_request import tender_label
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import show_error
+from app.ui.widgets.value_grid import value_grid
 
 
 class TerminalDoneScreen(Screen):
@@ -26,18 +29,7 @@ class TerminalDoneScreen(Screen):
         heading = QLabel(self.heading, self.body)
         heading.setProperty("role", "title")
         layout.addWidget(heading)
-        grid = QGridLayout()
-        grid.setVerticalSpacing(14)
-        self.values = {}
-        for row, (key, caption) in enumerate((("method", "決済手段"), ("amount", "金額"), ("reference", "受注コード"))):
-            name = QLabel(caption, self.body)
-            name.setProperty("role", "big")
-            value = QLabel("", self.body)
-            value.setObjectName(f"{key}Label")
-            value.setProperty("role", "big")
-            grid.addWidget(name, row, 0)
-            grid.addWidget(value, row, 1)
-            self.values[key] = (name, value)
+        grid, self.values = value_grid(self.body, (("method", "決済手段"), ("amount", "金額"), ("reference", "受注コード")))
         layout.addLayout(grid)
         layout.addStretch(1)
         buttons = QHBoxLayout()
@@ -63,7 +55,10 @@ class TerminalDoneScreen(Screen):
 
     def slip_data(self, reprint: bool):
         original = self.request.refund_of if self.request else None
-        return slip_data_for(self.row, self.context.settings, original=original, reprint=reprint)
+        data = slip_data_for(self.row, self.context.settings, original=original, reprint=reprint)
+        if data is not None and original is not None and self.request.wording in ("取消", "返品"):
+            data = replace(data, refund_wording=self.request.wording)
+        return data
 
     def print_slips(self) -> None:
         printed_before = self.context.payments.mark_printed(self.row.id)
@@ -97,4 +92,4 @@ class RefundDoneScreen(TerminalDoneScreen):
     heading = "払い戻しが完了しました"
 
     def ok(self) -> None:
-        self.navigator.go("CheckoutScreen", cart=self.request.cart)
+        self.request.go_back(self.navigator)
