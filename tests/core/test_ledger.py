@@ -58,6 +58,17 @@ def test_migrations_are_idempotent_and_keep_data(tmp_path):
     again.dispose()
 
 
+def test_head_revision_constant_matches_the_migration_scripts():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from app.core.ledger.db import HEAD_REVISION, MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_heads() == [HEAD_REVISION]
+
+
 def test_demo_shop(ledger):
     catalog = ledger.catalog()
     assert len(catalog) == 4
