@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from app.core.terminal.bridge import LinkState, TerminalBridge
 from app.core.terminal.config import BridgeTimings, TerminalConfig
@@ -30,9 +30,9 @@ class TerminalLink(QObject):
         self.bridge: TerminalBridge | None = None
         self.config: TerminalConfig | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        # A bound slot of this UI-thread object, not a lambda: the call is then queued to
-        # the UI thread whichever thread emits.
-        self._resolved.connect(self._deliver)
+        # Always queued to this (UI-thread) object: a future that is already resolved must
+        # not run its callback inside call(), in the middle of the caller's own work.
+        self._resolved.connect(self._deliver, Qt.QueuedConnection)
 
     # --- lifecycle ---------------------------------------------------------
     def configure(self, config: TerminalConfig) -> None:
