@@ -24,7 +24,8 @@ class RegisterContext:
     terminal: TerminalLink = field(default_factory=TerminalLink)
     terminal_login_tried: bool = False  # this run has asked the terminal for a link (開局 or first top screen)
     payments: TerminalPaymentBook = field(init=False)
-    attempts: set = field(default_factory=set)  # PaymentAttempts not yet settled (kept alive for late answers)
+    attempts: set = field(default_factory=set)
+    current_cart: Cart | None = None  # the checkout in progress (CheckoutScreen keeps it here)  # PaymentAttempts not yet settled (kept alive for late answers)
 
     def __post_init__(self) -> None:
         from app.ui.reconciler import Reconciler
@@ -32,6 +33,12 @@ class RegisterContext:
         self.reload_settings()
         self.payments = TerminalPaymentBook(self.ledger)
         self.reconciler = Reconciler(self)
+
+
+    def checkout_transaction_ids(self) -> set[str]:
+        """Terminal payments of the checkout in progress: they are not "without a slip" yet."""
+        cart = self.current_cart
+        return {p.reference for p in cart.payments if p.reference} if cart is not None else set()
 
     def apply_terminal_settings(self) -> None:
         """(Re)configure the terminal link from the settings (start, or after 「保存」)."""

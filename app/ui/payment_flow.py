@@ -32,13 +32,14 @@ class PaymentAttempt(QObject):
     prompt = Signal(str)  # what the terminal shows (Display / Event notifications)
 
     def __init__(self, context, *, amount_yen: int, method: str | None, refund_of: TerminalPayment | None = None,
-                 request_cart=None):
+                 request_cart=None, authorized_by_id: int | None = None):
         super().__init__()
         self.request_cart = request_cart
         self.context = context
         self.amount_yen = amount_yen
         self.method = method
         self.refund_of = refund_of
+        self.authorized_by_id = authorized_by_id
         self.row: TerminalPayment | None = None
         self.done = False
         self.settled = False  # the ledger knows the outcome (not pending / 要確認)
@@ -58,7 +59,8 @@ class PaymentAttempt(QObject):
         """Commit the row, then send. Raises ``RegiError`` (nothing sent) if it cannot be recorded."""
         link = self.context.terminal
         self.row = self.book.begin(amount_yen=self.amount_yen, method=self.method, profile=link.profile,
-                                   staff_id=self.context.staff.id, refund_of=self.refund_of)
+                                   staff_id=self.context.staff.id, refund_of=self.refund_of,
+                                   authorized_by_id=self.authorized_by_id)
         self.context.attempts.add(self)
         bridge = link.bridge
         if self.refund_of:
@@ -115,6 +117,15 @@ class PaymentAttempt(QObject):
             return
         if self.done and self.row.state != before:
             self.changed.emit(self.row)
+
+    def refresh_from_ledger(self) -> None:
+        """Pick up a change made outside this attempt (a manager's resolution, the
+        reconciler) and report it like a late answer."""
+        if self.row is None or self.settled:
+            return
+        self._record(lambda: self.book.get(self.row.id))
+        if self.done and self.row.state in KNOWN:
+            self._settle()
 
     def _settle(self) -> None:
         if not self.done:

@@ -25,6 +25,12 @@ class Reconciler(QObject):
         self.context = context
         self._asking: set[int] = set()
         context.terminal.event_received.connect(self._on_event)
+        self.changed.connect(self._refresh_attempts)
+
+    def _refresh_attempts(self) -> None:
+        # A screen waiting on an attempt learns of a resolution made here or by a manager.
+        for attempt in list(self.context.attempts):
+            attempt.refresh_from_ledger()
 
     def _on_event(self, event) -> None:
         if event.kind is EventKind.LINK_UP:

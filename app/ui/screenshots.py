@@ -128,7 +128,7 @@ def _terminal_screens(driver, terminal):
     driver.wait_screen("CheckoutScreen")
     driver.pay("cashMethodButton", None)
     driver.wait_screen("CheckoutDoneScreen")
-    driver.tap("topButton")
+    yield from _history_screens(driver, terminal)
     row = driver.context.payments.begin(amount_yen=800, method="qr", profile="usenpay", staff_id=driver.context.staff.id)
     driver.context.payments.record_no_answer(row.id, "screenshot: an answer that never came")
     terminal.server.stop_in_thread()  # so it stays 要確認 for the picture
@@ -149,6 +149,74 @@ def _terminal_screens(driver, terminal):
     driver.tap("checkoutButton")
 
 
+def _history_screens(driver, terminal):
+    """決済履歴 and 決済情報照会 (R-HIST, R-INQ): a card sale, its history, a refund from
+    there, the 伝票取消 offer, the inquiry. From CheckoutDoneScreen; ends on TopScreen."""
+    driver.tap("nextCheckoutButton")
+    terminal.approve(brand="VISA", last4="1012")
+    driver.add_products("ナポリタン", "アイスコーヒー")
+    driver.tap("terminalMethodButton")
+    driver.tap("usenpayCreditButton")
+    driver.tap("remainingButton")
+    driver.tap("payButton")
+    driver.tap("terminalLinkButton")
+    driver.wait_screen("PaymentDoneScreen")
+    driver.tap("okButton")
+    driver.wait_screen("CheckoutDoneScreen")
+    driver.tap("topButton")
+    driver.open_slip_list()
+    driver.tap_slip_row(0)
+    driver.tap("detailButton")
+    driver.tap("paymentHistoryButton_0")
+    driver.wait_screen("PaymentHistoryScreen")
+    yield "17_PaymentHistoryScreen", driver.window
+    driver.tap("payment_0")
+    yield "17b_OperationChoiceDialog", driver.dialog("OperationChoiceDialog")
+    driver.tap("refundButton")
+    driver.wait_screen("RefundConfirmScreen")
+    yield "17c_RefundConfirmScreen_history", driver.window
+    driver.tap("terminalLinkButton")
+    driver.wait_screen("RefundDoneScreen")
+    driver.tap("okButton")
+    driver.wait_screen("PaymentHistoryScreen")
+    yield "17d_VoidOfferDialog", driver.wait_dialog("VoidOfferDialog")
+    driver.tap("laterButton")
+    yield "17e_PaymentHistoryScreen_refunded", driver.window
+    driver.tap("backButton")
+    driver.tap("backButton")
+    driver.tap("backButton")
+    driver.wait_screen("TopScreen")
+    driver.tap("checkoutButton")
+    terminal.approve(brand="WAON")
+    driver.add_products("プリン")
+    driver.tap("terminalMethodButton")
+    driver.tap("usenpayEmoneyButton")
+    driver.tap("remainingButton")
+    driver.tap("payButton")
+    driver.tap("terminalLinkButton")
+    driver.wait_screen("PaymentDoneScreen")
+    driver.tap("okButton")
+    driver.wait_screen("CheckoutDoneScreen")
+    driver.tap("topButton")
+    driver.open_slip_list()
+    driver.tap_slip_row(0)
+    driver.tap("detailButton")
+    driver.tap("paymentHistoryButton_0")
+    driver.tap("payment_0")
+    driver.tap("refundButton")
+    yield "17f_CashRefundDialog", driver.wait_dialog("CashRefundDialog")
+    driver.tap("closeButton")
+    driver.tap("backButton")
+    driver.tap("backButton")
+    driver.tap("backButton")
+    driver.wait_screen("TopScreen")
+    driver.tap("inquiryButton")
+    driver.wait_screen("PaymentInquiryScreen")
+    yield "18_PaymentInquiryScreen", driver.window
+    driver.tap("backButton")
+    driver.wait_screen("TopScreen")
+
+
 def _slip_screens(driver):
     """伝票明細 (R-HIST): a second sale, the list, the date picker, the detail, a void."""
     driver.add_products("ナポリタン", "アイスコーヒー")
@@ -159,8 +227,7 @@ def _slip_screens(driver):
     driver.tap("dateButton")
     yield "06b_DatePickerDialog", driver.dialog("DatePickerDialog")
     driver.tap("cancelButton")
-    driver.tap_slip_row(1)  # the first sale: gift voucher and cash
-    driver.tap("detailButton")
+    driver.open_slip(1)  # the first sale: gift voucher and cash
     yield "07_SlipDetailScreen", driver.window
     driver.tap("voidSlipButton")  # 山田 店長 is a manager: straight to the reason
     yield "07b_VoidReasonDialog", driver.dialog("VoidReasonDialog")

@@ -14,11 +14,22 @@ USENPAY_LABELS = {"credit": "USEN PAY クレジット", "qr": "USEN PAY QRコー
 class TerminalRequest:
     """A terminal payment about to be sent, or the refund of ``refund_of`` (R-REFUND-INLINE)."""
 
-    cart: Cart
+    cart: Cart | None  # None for a refund from 伝票明細 (no checkout open)
     amount_yen: int
     method: str | None  # credit | qr | emoney; None: the CT-6100 picks
     refund_of: TerminalPayment | None = None
     payment_index: int | None = None  # the 支払い欄 line a refund removes
+    return_to: tuple[str, dict] | None = None  # where to go afterwards; None: back to the checkout
+    wording: str = "取消"  # 取消 / 返品 / 返金 (refunds from history, app.core.refund_rules)
+    authorized_by_id: int | None = None  # the manager who authorised a refund from history (audited)
+
+    def go_back(self, navigator) -> None:
+        """Leave the terminal screens: to ``return_to`` (e.g. PaymentHistoryScreen), else the checkout."""
+        if self.return_to is not None:
+            name, kwargs = self.return_to
+            navigator.go(name, **kwargs)
+        else:
+            navigator.go("CheckoutScreen", cart=self.cart)
 
     @property
     def label(self) -> str:

@@ -80,3 +80,45 @@ def test_unknown_payments_are_listed_and_a_manager_resolves_them(register, termi
     assert audit.staff_id == 1 and "取引履歴" in audit.reason
     register.tap("closeButton")
     register.wait_until(lambda: register.text("reconcileLabel") == "", what="the banner to clear")
+
+
+def test_no_second_payment_while_one_is_unknown_and_a_manager_settles_it(terminal_checkout, terminal):
+    """A 要確認 terminal payment blocks taking the money another way (it may have been
+    charged); a manager who finds it approved on the terminal adds it to the sale."""
+    terminal_checkout.add_products("カフェラテ")
+    pay_by_terminal(terminal_checkout, "usenpayCreditButton")
+    terminal_checkout.wait_until(lambda: terminal.engine.stage == "wait_card", what="the card prompt")
+    terminal.present_card("ICC", "VISA", "7777")
+    terminal_checkout.wait_until(lambda: terminal.engine.stage == "wait_pin", what="the PIN prompt")
+    terminal_checkout.tap("disconnectButton")
+    terminal_checkout.wait_dialog("ErrorDialog")
+    terminal_checkout.tap("closeButton")
+    terminal_checkout.wait_screen("CheckoutScreen")
+    terminal_checkout.pay("cashMethodButton", 1000)
+    assert "要確認" in terminal_checkout.message()
+    assert terminal_checkout.slips() == [] and terminal_checkout.text("paidLabel") == "¥0"
+    terminal_checkout.wait_dialog("ReconcileDialog")
+    terminal.enter_pin()  # meanwhile the customer finished on the terminal
+    terminal_checkout.wait_screen("CheckoutDoneScreen", timeout=8)  # the late approval settled the sale
+    [slip] = terminal_checkout.slips()
+    assert [t.kind for t in slip.tenders] == ["terminal"]
+
+
+def test_an_approved_payment_without_a_slip_is_listed_until_refunded(register, terminal):
+    open_day(register, "山田 店長", "1234")
+    terminal.approve(brand="JCB")
+    register.add_products("プリン")
+    pay_by_terminal(register, "usenpayCreditButton")
+    register.wait_screen("PaymentDoneScreen")
+    [row] = register.context.payments.all()
+    register.context.current_cart = None  # the register dies here: the payment never reaches a slip
+    register.reset_to_login()
+    register.login("山田 店長", "1234")
+    assert "伝票のない決済が1件" in register.text("reconcileLabel")
+    register.tap("reconcileButton")
+    register.wait_dialog("ReconcileDialog")
+    assert row.poi_transaction_id in register.text(f"withoutSlip_{row.id}")
+    register.tap(f"markRefunded_{row.id}")
+    register.wait_until(lambda: register.context.payments.get(row.id).state == PaymentState.REFUNDED, what="the record")
+    register.tap("closeButton")
+    assert register.text("reconcileLabel") == ""

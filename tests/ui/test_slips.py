@@ -406,7 +406,10 @@ def test_terminal_tenders_have_their_payment_button_and_block_the_void(register,
     assert "決済端末の支払い（クレジット ¥2,000）が返金されていません" in register.message()
     assert register.dialog("VoidReasonDialog") is None and len(register.slips()) == 1
     register.tap("paymentHistoryButton_1")
-    if "PaymentHistoryScreen" in register.window.screens:
-        register.wait_screen("PaymentHistoryScreen")
-    else:
-        register.wait_dialog("InfoDialog")
+    register.wait_screen("PaymentHistoryScreen")
+    # reference "1" matches no terminal payment: nothing to refund, and the void stays blocked
+    assert "見つかりません" in register.text("historyNoteLabel")
+    assert not register.window.current_screen.void_button.isVisible()
+    register.tap("backButton")
+    register.wait_screen("SlipDetailScreen")
+    assert "返金されていません" in register.text("voidNoteLabel")

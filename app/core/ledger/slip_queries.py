@@ -26,8 +26,9 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import RegiError
-from app.core.ledger.models import AuditRecord, Slip, Staff, Tender
+from app.core.ledger.models import AuditRecord, Slip, Staff, Tender, TerminalPayment
 from app.core.money import MAX_AMOUNT_YEN, format_yen
+from app.core.payment_state import PaymentState
 
 PAGE_SIZE = 40
 MAX_SLIP_NUMBER_DIGITS = 9
@@ -284,7 +285,21 @@ def slip_relations(db: Session, slip: Slip) -> SlipRelations:
 
 # --- terminal hook ------------------------------------------------------------------------
 def refunded_unvoided_slip_ids(db: Session, slip_ids: list[int]) -> set[int]:
-    """TERMINAL HOOK (R-HIST): of these sale slips, those whose terminal payments were all
-    refunded from history while the slip itself is not voided yet (the list flags them
-    「要伝票取消」). Terminal refunds are not wired here yet, so none."""
-    return set()
+    """TERMINAL HOOK (R-HIST): of these sale slips, those with at least one terminal tender,
+    every one of whose payments is ``refunded`` (through the terminal or marked by a manager),
+    while the slip itself is not voided yet (the list flags them 「要伝票取消」). Indexed:
+    tenders by ``ix_tenders_slip_id``, payments by their unique transaction id, voids by
+    ``ix_slips_voids_slip_id``."""
+    if not slip_ids:
+        return set()
+    query = (select(Tender.slip_id, TerminalPayment.state)
+             .outerjoin(TerminalPayment, TerminalPayment.transaction_id == Tender.reference)
+             .where(Tender.slip_id.in_(slip_ids), Tender.kind == "terminal"))
+    all_refunded: dict[int, bool] = {}
+    for slip_id, state in db.execute(query):
+        all_refunded[slip_id] = all_refunded.get(slip_id, True) and state == PaymentState.REFUNDED.value
+    candidates = {slip_id for slip_id, refunded in all_refunded.items() if refunded}
+    if not candidates:
+        return set()
+    voided = set(db.scalars(select(Slip.voids_slip_id).where(Slip.voids_slip_id.in_(candidates))))
+    return candidates - voided

@@ -38,8 +38,10 @@ class TerminalPaymentBook:
 
     # --- 1. before sending -------------------------------------------------
     def begin(self, *, amount_yen: int, method: str | None, profile: str, staff_id: int,
-              refund_of: TerminalPayment | None = None) -> TerminalPayment:
-        """Commit the request row (``pending``). Raises ``RegiError`` if the day is not open."""
+              refund_of: TerminalPayment | None = None, authorized_by_id: int | None = None) -> TerminalPayment:
+        """Commit the request row (``pending``). Raises ``RegiError`` if the day is not open.
+        ``authorized_by_id`` (a refund from history, a manager action): an audit record
+        ``terminal_refund`` (who, authorised by whom, which payment) commits with the row."""
         if amount_yen <= 0:
             raise RegiError("金額を入力してください。")
         register = self.ledger.register()
@@ -64,6 +66,12 @@ class TerminalPaymentBook:
                 slip_prints=0,
             )
             db.add(row)
+            if authorized_by_id is not None and refund_of is not None:
+                db.flush()
+                audit.record(db, now, "terminal_refund", staff_id, authorized_by_id=authorized_by_id,
+                             target=f"terminal_payment:{refund_of.id}",
+                             detail={"refund_id": row.id, "transaction_id": row.transaction_id, "amount_yen": amount_yen,
+                                     "poi_transaction_id": refund_of.poi_transaction_id})
         return row
 
     def set_service_id(self, payment_id: int, service_id: str | None) -> None:
@@ -135,6 +143,44 @@ class TerminalPaymentBook:
             db.expunge(row)
         return row
 
+    def mark_refunded_elsewhere(self, payment_id: int, *, manager_id: int, reason: str,
+                                cash_refund_yen: int = 0, staff_id: int | None = None) -> TerminalPayment:
+        """A payment refunded outside the terminal link: directly on the terminal (seed 4-5)
+        or in cash for an e-money brand the terminal cannot refund (``cash_refund_yen``:
+        paid back from the drawer of the open session). Manager only; audited."""
+        from app.core.ledger.models import DrawerMovement
+
+        if not reason.strip():
+            raise RegiError("理由を入力してください。")
+        now = self.ledger.clock.now()
+        register = self.ledger.register()
+        with self.ledger.session() as db, db.begin():
+            row = db.get(TerminalPayment, payment_id)
+            before = PaymentState(row.state)
+            try:
+                row.state = transition(before, PaymentEvent.REFUNDED)
+            except IllegalTransition:
+                raise RegiError(f"この決済は「{before.label}」のため返金済みにできません。") from None
+            row.updated_at = now
+            row.resolution = reason
+            if cash_refund_yen:
+                session = sessions.current_session(db, register.id)
+                if session is None:
+                    raise RegiError("レジが開局していないため現金で返金できません。")
+                db.add(DrawerMovement(session_id=session.id, kind="refund", amount_yen=-cash_refund_yen, reason=reason,
+                                      staff_id=staff_id or manager_id, created_at=now))
+            audit.record(db, now, "cash_refund" if cash_refund_yen else "mark_refunded", staff_id or manager_id,
+                         authorized_by_id=manager_id, target=f"terminal_payment:{row.id}",
+                         detail={"amount_yen": row.amount_yen, "cash_refund_yen": cash_refund_yen}, reason=reason)
+            db.flush()
+            db.expunge(row)
+        return row
+
+    def refunds_of(self, payment_id: int) -> list[TerminalPayment]:
+        with self.ledger.session() as db:
+            return list(db.scalars(select(TerminalPayment).where(TerminalPayment.refund_of_id == payment_id)
+                                   .order_by(TerminalPayment.id)))
+
     # --- reading -----------------------------------------------------------
     def get(self, payment_id: int) -> TerminalPayment:
         with self.ledger.session() as db:
@@ -149,6 +195,19 @@ class TerminalPaymentBook:
         with self.ledger.session() as db:
             return list(db.scalars(select(TerminalPayment).where(TerminalPayment.state.in_([s.value for s in OPEN_STATES]))
                                    .order_by(TerminalPayment.id)))
+
+    def without_slip(self, exclude: set[str] = frozenset()) -> list[TerminalPayment]:
+        """Approved payments no slip records (a late approval after the sale was given up,
+        or a register crash between payment and slip): money taken with no sale — to be
+        refunded on the terminal. ``exclude``: transaction ids of the checkout in progress."""
+        from app.core.ledger.models import Tender
+
+        on_a_slip = select(Tender.id).where(Tender.reference == TerminalPayment.transaction_id).exists()
+        with self.ledger.session() as db:
+            rows = db.scalars(select(TerminalPayment).where(TerminalPayment.kind == "payment",
+                                                            TerminalPayment.state == PaymentState.APPROVED.value,
+                                                            ~on_a_slip).order_by(TerminalPayment.id))
+            return [row for row in rows if row.transaction_id not in exclude]
 
     def all(self) -> list[TerminalPayment]:
         with self.ledger.session() as db:

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 from app.core.cart import NO_DISCOUNT, Cart, CartLine, Discount, TaxClass
 from app.core.errors import RegiError
 from app.core.ledger import audit, sessions
-from app.core.ledger.models import DrawerMovement, Product, Slip, SlipLine, SlipTax, Staff, Tender
+from app.core.ledger.models import DrawerMovement, Product, Slip, SlipLine, SlipTax, Staff, Tender, TerminalPayment
 from app.core.ledger.slip_queries import CORRECT_ACTION, VOID_ACTION
 from app.core.ledger.slips import load_slip, next_slip_number
 from app.core.money import REDUCED_RATE, format_yen
+from app.core.payment_state import PaymentState
 
 VOID_REASONS = ("打ち間違い", "お客様都合", "返品", "金額・数量の誤り", "支払方法の誤り", "その他")
 CORRECTION_REASONS = ("打ち間違い", "金額・数量の誤り", "支払方法の誤り", "店内・持ち帰りの誤り", "その他")
@@ -44,10 +45,17 @@ class VoidResult:
 
 # --- terminal hook ------------------------------------------------------------------------
 def unrefunded_terminal_tenders(db: Session, slip: Slip) -> list[Tender]:
-    """TERMINAL HOOK (R-HIST): the terminal tenders of ``slip`` that stop a void — every one
-    must be refunded through the terminal, or marked refunded by a manager (seed 4-5),
-    first. Terminal payment states are not consulted yet, so every terminal tender counts."""
-    return [tender for tender in slip.tenders if tender.kind == "terminal"]
+    """TERMINAL HOOK (R-HIST): the terminal tenders of ``slip`` that stop a void — those whose
+    ``TerminalPayment`` (``Tender.reference == transaction_id``) is not ``refunded``, through
+    the terminal or marked so by a manager (seed 4-5). A tender whose reference matches no
+    payment row counts as unrefunded. One lookup by the unique transaction id."""
+    terminal = [tender for tender in slip.tenders if tender.kind == "terminal"]
+    references = [tender.reference for tender in terminal if tender.reference]
+    refunded: set[str] = set()
+    if references:
+        refunded = set(db.scalars(select(TerminalPayment.transaction_id).where(
+            TerminalPayment.transaction_id.in_(references), TerminalPayment.state == PaymentState.REFUNDED.value)))
+    return [tender for tender in terminal if tender.reference not in refunded]
 
 
 def check_voidable(db: Session, slip: Slip | None, register_id: int) -> None:

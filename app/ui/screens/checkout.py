@@ -6,7 +6,7 @@ the slip is committed in one transaction and ``CheckoutDoneScreen`` follows.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
 from app.core.errors import RegiError
@@ -19,6 +19,7 @@ from app.ui.widgets.discard import clear_layout, discard
 from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
 from app.ui.widgets.payments_view import PaymentsView
 from app.ui.terminal_request import TerminalRequest, tender_for
+from app.ui.widgets.reconcile_dialog import ReconcileDialog
 from app.ui.widgets.tenkey import TenKey
 
 TILE_COLUMNS = 3
@@ -120,6 +121,7 @@ class CheckoutScreen(Screen):
         (``terminal_method``: the method just picked on TerminalPickerScreen)."""
         returning = cart is not None
         self.cart = cart or self.context.new_cart()
+        self.context.current_cart = self.cart
         self.cart_view.selected = -1
         if not returning or not getattr(self, "catalog", None):
             self._load_catalog()
@@ -278,6 +280,13 @@ class CheckoutScreen(Screen):
         if self.cart.is_settled:  # a commit that failed earlier: try again
             self.complete()
             return
+        if self._unsettled_terminal_request():
+            # The terminal may still have charged the customer: taking the money again
+            # now could charge twice. Ask the terminal again and show what is open.
+            self.show_message("結果を確認中（要確認）の決済があります。決済端末の結果が分かるまで会計できません。")
+            self.context.reconciler.run()
+            ReconcileDialog(self, self.context).open()
+            return
         if kind is PaymentKind.TERMINAL:
             amount = self.tenkey.value
             if self._attempt(lambda: self.cart.check_payment(kind, amount)):
@@ -326,6 +335,10 @@ class CheckoutScreen(Screen):
                 self.cart.payments.append(tender_for(row))
                 self.refresh()
                 self.show_message(f"要確認だった決済（{row.poi_transaction_id or row.transaction_id}）が完了していました。支払い欄に追加しました。")
+                if self.cart.is_settled and self.navigator.current_screen is self:
+                    for dialog in self.findChildren(QDialog):
+                        dialog.close()
+                    self.complete()
         elif request.refund_of is not None and row.state == "approved" and request.cart is self.cart:
             self.cart.payments[:] = [p for p in self.cart.payments if p.reference != request.refund_of.transaction_id]
             self.refresh()

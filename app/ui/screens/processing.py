@@ -73,7 +73,8 @@ class ProcessingScreenBase(Screen):
         self.prompt_label.setText("決済端末で操作してください。")
         self.disconnect_button.setEnabled(True)
         attempt = PaymentAttempt(self.context, amount_yen=request.amount_yen, method=request.method,
-                                 refund_of=request.refund_of, request_cart=request.cart)
+                                 refund_of=request.refund_of, request_cart=request.cart,
+                                 authorized_by_id=request.authorized_by_id)
         attempt.prompt.connect(self.prompt_label.setText)
         attempt.finished.connect(self.on_finished)
         attempt.changed.connect(self.context_late_change)
@@ -81,7 +82,8 @@ class ProcessingScreenBase(Screen):
         try:
             attempt.start()
         except RegiError as error:
-            self.navigator.go("CheckoutScreen", cart=request.cart, message=error.message)
+            request.go_back(self.navigator)
+            self.navigator.current_screen.show_message(error.message)
 
     def ask_disconnect(self) -> None:
         if self.context.terminal.profile == "ct6100":
@@ -135,7 +137,7 @@ class ProcessingScreenBase(Screen):
         self.attempt.ask_status()
 
     def back_to_checkout(self) -> None:
-        self.navigator.go("CheckoutScreen", cart=self.request.cart)
+        self.request.go_back(self.navigator)
 
     def context_late_change(self, row) -> None:
         """A 要確認 settled later (the original request's late answer, or a 再確認)."""
@@ -143,7 +145,7 @@ class ProcessingScreenBase(Screen):
             for dialog in self.findChildren(MessageDialog):
                 dialog.close()
             self.on_finished(row)
-        else:
+        elif self.request.cart is not None:
             self.navigator.screens["CheckoutScreen"].late_terminal_result(row, self.request)
 
     def approved(self, row) -> None:
@@ -165,7 +167,8 @@ class RefundProcessingScreen(ProcessingScreenBase):
 
     def approved(self, row) -> None:
         cart = self.request.cart
-        index = next((i for i, p in enumerate(cart.payments) if p.reference == self.request.refund_of.transaction_id), None)
-        if index is not None:
-            cart.remove_payment(index)
+        if cart is not None:  # in-checkout refund: the payment leaves 支払い欄
+            index = next((i for i, p in enumerate(cart.payments) if p.reference == self.request.refund_of.transaction_id), None)
+            if index is not None:
+                cart.remove_payment(index)
         self.navigator.go("RefundDoneScreen", request=self.request, row=row)

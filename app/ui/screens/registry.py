@@ -3,6 +3,8 @@ from app.ui.screens.checkout import CheckoutScreen
 from app.ui.screens.checkout_done import CheckoutDoneScreen
 from app.ui.screens.login import LoginScreen
 from app.ui.screens.open import OpenScreen
+from app.ui.screens.payment_history import PaymentHistoryScreen
+from app.ui.screens.payment_inquiry import PaymentInquiryScreen
 from app.ui.screens.processing import ProcessingScreen, RefundProcessingScreen
 from app.ui.screens.terminal_confirm import PaymentConfirmScreen, RefundConfirmScreen
 from app.ui.screens.terminal_done import PaymentDoneScreen, RefundDoneScreen
@@ -27,5 +29,7 @@ SCREENS = {
     "RefundDoneScreen": RefundDoneScreen,
     "SlipListScreen": SlipListScreen,
     "SlipDetailScreen": SlipDetailScreen,
+    "PaymentHistoryScreen": PaymentHistoryScreen,
+    "PaymentInquiryScreen": PaymentInquiryScreen,
     "SettingsScreen": SettingsScreen,
 }

@@ -14,7 +14,7 @@ from app.ui.widgets.terminal_indicator import TerminalIndicator
 MENU = (
     ("会計", "checkoutButton", "CheckoutScreen"),
     ("伝票明細", "slipListButton", "SlipListScreen"),
-    ("決済情報照会", "inquiryButton", None),
+    ("決済情報照会", "inquiryButton", "PaymentInquiryScreen"),
     ("点検・精算", "closeDayButton", None),
     ("設定", "settingsButton", "SettingsScreen"),
     ("ログアウト", "logoutButton", "LoginScreen"),
@@ -71,8 +71,14 @@ class TopScreen(Screen):
     def refresh_reconcile(self) -> None:
         """R-RECON: 要確認 requests are listed here until resolved (they block 精算)."""
         count = len(self.context.payments.open_requests())
-        self.reconcile_label.setText(f"要確認の決済が{count}件あります。確認が済むまで精算できません。" if count else "")
-        self.reconcile_button.setVisible(bool(count))
+        orphans = len(self.context.payments.without_slip(self.context.checkout_transaction_ids()))
+        texts = []
+        if count:
+            texts.append(f"要確認の決済が{count}件あります。確認が済むまで精算できません。")
+        if orphans:
+            texts.append(f"伝票のない決済が{orphans}件あります。決済端末で返金してください。")
+        self.reconcile_label.setText("\n".join(texts))
+        self.reconcile_button.setVisible(bool(count or orphans))
 
     def connect_terminal(self) -> None:
         """Link the terminal (開局, or the first top screen of a run); refusals become dialogs."""

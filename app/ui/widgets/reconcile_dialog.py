@@ -54,8 +54,17 @@ class ReconcileDialog(QDialog):
             widget.hide()
             widget.deleteLater()
         rows = self.context.payments.open_requests()
-        if not rows:
+        orphans = self.context.payments.without_slip(self.context.checkout_transaction_ids())
+        if not rows and not orphans:
             self.grid.addWidget(QLabel("要確認の決済はありません。", self), 0, 0)
+        for index, row in enumerate(orphans, start=len(rows)):
+            label = QLabel(f"{row.created_at:%m/%d %H:%M}　決済済み・伝票なし　{format_yen(row.amount_yen)}　"
+                           f"{row.poi_transaction_id}\n決済端末で取消（返金）してから「返金済み」にしてください。", self)
+            label.setObjectName(f"withoutSlip_{row.id}")
+            refunded = touch_button("返金済み", f"markRefunded_{row.id}", "secondary", self)
+            refunded.clicked.connect(lambda _=False, r=row: self.mark_refunded(r))
+            self.grid.addWidget(label, index, 0, 1, 2)
+            self.grid.addWidget(refunded, index, 2)
         for index, row in enumerate(rows):
             kind = "払い戻し" if row.kind == "refund" else METHOD_LABELS.get(row.method or row.requested_method, "決済端末")
             text = f"{row.created_at:%m/%d %H:%M}　{kind}　{format_yen(row.amount_yen)}　{row.transaction_id}"
@@ -75,10 +84,19 @@ class ReconcileDialog(QDialog):
 
     def resolve(self, row, done: bool) -> None:
         reason = self.reason_edit.text().strip()
+        self._as_manager("要確認の決済の確定", lambda manager: self.context.payments.resolve_manually(
+            row.id, done=done, manager_id=manager.id, reason=reason))
 
+    def mark_refunded(self, row) -> None:
+        reason = self.reason_edit.text().strip()
+        self._as_manager("返金済みの記録", lambda manager: self.context.payments.mark_refunded_elsewhere(
+            row.id, manager_id=manager.id, reason=reason, staff_id=self.context.staff.id))
+
+    def _as_manager(self, what: str, action) -> None:
+        """Run ``action(manager)``: at once for a manager, else after ManagerAuthDialog."""
         def apply(manager) -> None:
             try:
-                self.context.payments.resolve_manually(row.id, done=done, manager_id=manager.id, reason=reason)
+                action(manager)
             except RegiError as error:
                 self.message_label.setText(error.message)
                 return
@@ -89,6 +107,6 @@ class ReconcileDialog(QDialog):
         if self.context.staff_is_manager:
             apply(self.context.staff)
         else:
-            dialog = ManagerAuthDialog(self, "要確認の決済の確定", self.context.ledger.authorize_manager)
+            dialog = ManagerAuthDialog(self, what, self.context.ledger.authorize_manager)
             dialog.authorized.connect(apply)
             dialog.open()
