@@ -47,6 +47,7 @@ DEMO_SETTINGS = ShopSettings(
     registration_number="T1234567890123",
     register_code="R01",
     register_name="レジ1",
+    printer_kind="preview",  # receipts and slips on screen until a printer is set up
 )
 
 

@@ -33,10 +33,10 @@ class RegisterDriver:
 
     @classmethod
     def start(cls, data_dir: Path, *, clock: Clock | None = None, printer_config: PrinterConfig | None = None,
-              settings: dict | None = None) -> "RegisterDriver":
+              settings: dict | None = None, printer_service: PrintService | None = None) -> "RegisterDriver":
         """A register on a fresh demo ledger in ``data_dir`` with a capturing printer, shown at 1280×800.
         ``settings``: ShopSettings fields to set first (e.g. the simulator's port)."""
-        printer = PrintService(printer_config or PrinterConfig(kind="capture"))
+        printer = printer_service or PrintService(printer_config or PrinterConfig(kind="capture"))
         window = build_register(f"sqlite:///{data_dir / 'regi.db'}", clock=clock, printer=printer, data_dir=data_dir,
                                 settings={"terminal_profile": "none", **(settings or {})}, terminal_timings=TEST_TIMINGS)
         window.resize(1280, 800)

@@ -44,7 +44,13 @@ def build_register(db_url: str, *, clock: Clock | None = None, printer: PrintSer
             save_settings(db, replace(load_settings(db), **settings))
     ledger.register()
     if printer is None:
-        printer = PrintService(printer_config(ledger.settings(), data_dir))
+        settings_now = ledger.settings()
+        if settings_now.printer_kind == "preview":
+            from app.ui.print_preview import PreviewPrintService
+
+            printer = PreviewPrintService(settings_now.printer_paper_mm)
+        else:
+            printer = PrintService(printer_config(settings_now, data_dir))
     context = RegisterContext(ledger=ledger, printer=printer)
     context.terminal.timings = terminal_timings
     context.apply_terminal_settings()

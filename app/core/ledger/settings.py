@@ -42,7 +42,7 @@ class ShopSettings:
     tax_rounding: str = "floor"  # app.core.money.TaxRounding
     discount_permission: str = "manager"  # manager | all: who may give 値引 / 割引
     other_tenders: list[dict] = field(default_factory=lambda: [asdict(t) for t in DEFAULT_OTHER_TENDERS])
-    printer_kind: str = "none"  # app.core.printing.printers.PrinterConfig.kind
+    printer_kind: str = "none"  # app.core.printing.printers.PrinterConfig.kind, or "preview" (on screen)
     printer_target: str = ""
     printer_paper_mm: int = 80
     printer_mode: str = "image"  # image | kanji

@@ -1,0 +1,65 @@
+"""The on-screen printer (SPEC §7) for shops without a receipt printer, and for the demo:
+every printed document is rendered as the printer would print it and shown in a
+``PrintPreviewDialog`` (objectName) instead of on paper."""
+from __future__ import annotations
+
+from PIL.ImageQt import ImageQt
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QScrollArea, QVBoxLayout
+
+from app.core.printing.document import PrintDocument, paper_dots
+from app.core.printing.printers import PrinterConfig
+from app.core.printing.render import render_image
+from app.core.printing.service import PrintService
+from app.ui.widgets.buttons import touch_button
+
+
+KIND_LABELS = {"receipt": "レシート", "formal_receipt": "領収書", "card_slip": "控え", "emoney_slip": "控え"}
+
+
+class _Relay(QObject):
+    printed = Signal(object)  # PrintDocument, queued to the UI thread
+
+
+class PreviewPrintService(PrintService):
+    """A ``PrintService`` whose paper is the screen. Drawer kicks are accepted (no drawer)."""
+
+    def __init__(self, paper_mm: int = 80):
+        super().__init__(PrinterConfig(kind="none", paper_mm=paper_mm))
+        self.relay = _Relay()
+        self.relay.printed.connect(self._show, Qt.QueuedConnection)
+
+    def print_document(self, doc: PrintDocument) -> None:  # worker thread
+        super().print_document(doc)
+        self.relay.printed.emit(doc)
+
+    def _show(self, doc: PrintDocument) -> None:
+        parent = QApplication.activeWindow()
+        dialog = PrintPreviewDialog(parent, doc, paper_dots(self.config.paper_mm))
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.open()
+
+
+class PrintPreviewDialog(QDialog):
+    def __init__(self, parent, doc: PrintDocument, dots: int):
+        super().__init__(parent)
+        self.setObjectName("PrintPreviewDialog")
+        self.setWindowTitle("印刷プレビュー")
+        self.setModal(True)
+        self.document = doc
+        layout = QVBoxLayout(self)
+        what = KIND_LABELS.get(doc.kind, "印刷物") + (f"・{doc.copy_label}" if doc.copy_label else "")
+        title = QLabel(f"印刷プレビュー（{what}）", self)
+        title.setProperty("role", "title")
+        layout.addWidget(title)
+        image = render_image(doc, dots).convert("L")
+        picture = QLabel(self)
+        picture.setPixmap(QPixmap.fromImage(ImageQt(image)))
+        scroll = QScrollArea(self)
+        scroll.setWidget(picture)
+        scroll.setMinimumSize(dots + 30, 560)
+        layout.addWidget(scroll)
+        close = touch_button("閉じる", "closeButton", "primary", self)
+        close.clicked.connect(self.accept)
+        layout.addWidget(close)
