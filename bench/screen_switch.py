@@ -85,7 +85,7 @@ def main() -> int:
             staff = window.context.staff
             counter = PaintCounter()
             for name in SCREENS:
-                window.screens[name].installEventFilter(counter)
+                window.screen(name).installEventFilter(counter)
 
             def switch(name: str) -> float:
                 start = time.perf_counter()

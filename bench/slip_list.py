@@ -227,7 +227,7 @@ def run(path: Path, runs: int) -> None:
         window.resize(1280, 800)
         window.show()
         app.processEvents()
-        screen = window.screens["SlipListScreen"]
+        screen = window.screen("SlipListScreen")
         for i, day in enumerate(days):
             with ledger.session() as db:  # a real 伝票番号 of that day
                 start = datetime.combine(day, datetime.min.time())

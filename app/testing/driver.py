@@ -114,8 +114,18 @@ class RegisterDriver:
         raise AssertionError(f"{name!r} has no text")
 
     # --- acting ------------------------------------------------------------
-    def tap(self, name: str) -> None:
-        widget = self.find(name, tappable=True)
+    def tap(self, name: str, timeout: float = 1.0) -> None:
+        """Click ``name``. A widget that is being rebuilt (rows, tiles) shows only on the next
+        event-loop pass, so this waits up to ``timeout`` seconds for it to appear."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                widget = self.find(name, tappable=True)
+                break
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+                QTest.qWait(10)
         if not widget.isEnabled():
             raise AssertionError(f"{name!r} is disabled")
         QTest.mouseClick(widget, Qt.LeftButton)

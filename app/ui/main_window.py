@@ -1,4 +1,7 @@
-"""The register's main window: a ``QStackedWidget`` of screens and the navigator."""
+"""The register's main window: a ``QStackedWidget`` of screens and the navigator.
+
+Screens are built the first time they are shown (``screen``); ``screens`` holds those
+built so far."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
@@ -16,16 +19,20 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
         self.screens: dict[str, Screen] = {}
-        from app.ui.screens import registry
 
-        for name, screen_class in registry.SCREENS.items():
-            screen = screen_class(context, self, name)
+    def screen(self, name: str) -> Screen:
+        """Screen ``name`` (its SPEC §3 objectName), built on first use."""
+        if name not in self.screens:
+            from app.ui.screens.registry import screen_class
+
+            screen = screen_class(name)(self.context, self, name)
             self.screens[name] = screen
             self.stack.addWidget(screen)
+        return self.screens[name]
 
     def go(self, name: str, **kwargs) -> Screen:
-        """Show screen ``name`` (its SPEC §3 objectName) and call its ``enter(**kwargs)``."""
-        screen = self.screens[name]
+        """Show screen ``name`` and call its ``enter(**kwargs)``."""
+        screen = self.screen(name)
         self.stack.setCurrentWidget(screen)
         screen.on_enter(**kwargs)
         return screen

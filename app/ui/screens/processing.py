@@ -146,7 +146,7 @@ class ProcessingScreenBase(Screen):
                 dialog.close()
             self.on_finished(row)
         elif self.request.cart is not None:
-            self.navigator.screens["CheckoutScreen"].late_terminal_result(row, self.request)
+            self.navigator.screen("CheckoutScreen").late_terminal_result(row, self.request)
 
     def approved(self, row) -> None:
         raise NotImplementedError

@@ -27,7 +27,7 @@ from app.core.printing.receipt import layout_receipt
 from app.core.receipts import receipt_for_slip
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
-from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog, show_error
+from app.ui.widgets.dialogs import ManagerAuthDialog, show_error
 from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.void_reason import VoidReasonDialog
 
@@ -245,14 +245,7 @@ class SlipDetailScreen(Screen):
         self.navigator.go(self.back_to, **self.back_kwargs)
 
     def open_payment_history(self, tender) -> None:
-        """Terminal extension point: PaymentHistoryScreen, once it is registered."""
-        if "PaymentHistoryScreen" in getattr(self.navigator, "screens", {}):
-            self.navigator.go("PaymentHistoryScreen", slip_id=self.detail.slip.id, tender_id=tender.id)
-            return
-        label = terminal_button_label(self.context.settings.terminal_profile)
-        MessageDialog(self, "InfoDialog", label, f"{tender.label} {format_yen(tender.amount_yen)}\n"
-                      "決済履歴（取消・再印刷）はこのバージョンではまだ使えません。",
-                      [("closeButton", "閉じる", "secondary")]).open()
+        self.navigator.go("PaymentHistoryScreen", slip_id=self.detail.slip.id, tender_id=tender.id)
 
     def ask_void(self, *, correction: bool) -> None:
         if self.detail is None:
