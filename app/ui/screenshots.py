@@ -154,20 +154,7 @@ def _history_screens(driver, terminal):
     there, the 伝票取消 offer, the inquiry. From CheckoutDoneScreen; ends on TopScreen."""
     driver.tap("nextCheckoutButton")
     terminal.approve(brand="VISA", last4="1012")
-    driver.add_products("ナポリタン", "アイスコーヒー")
-    driver.tap("terminalMethodButton")
-    driver.tap("usenpayCreditButton")
-    driver.tap("remainingButton")
-    driver.tap("payButton")
-    driver.tap("terminalLinkButton")
-    driver.wait_screen("PaymentDoneScreen")
-    driver.tap("okButton")
-    driver.wait_screen("CheckoutDoneScreen")
-    driver.tap("topButton")
-    driver.open_slip_list()
-    driver.tap_slip_row(0)
-    driver.tap("detailButton")
-    driver.tap("paymentHistoryButton_0")
+    _sell_by_terminal_and_open_history(driver, ("ナポリタン", "アイスコーヒー"), "usenpayCreditButton")
     driver.wait_screen("PaymentHistoryScreen")
     yield "17_PaymentHistoryScreen", driver.window
     driver.tap("payment_0")
@@ -188,20 +175,7 @@ def _history_screens(driver, terminal):
     driver.wait_screen("TopScreen")
     driver.tap("checkoutButton")
     terminal.approve(brand="WAON")
-    driver.add_products("プリン")
-    driver.tap("terminalMethodButton")
-    driver.tap("usenpayEmoneyButton")
-    driver.tap("remainingButton")
-    driver.tap("payButton")
-    driver.tap("terminalLinkButton")
-    driver.wait_screen("PaymentDoneScreen")
-    driver.tap("okButton")
-    driver.wait_screen("CheckoutDoneScreen")
-    driver.tap("topButton")
-    driver.open_slip_list()
-    driver.tap_slip_row(0)
-    driver.tap("detailButton")
-    driver.tap("paymentHistoryButton_0")
+    _sell_by_terminal_and_open_history(driver, ("プリン",), "usenpayEmoneyButton")
     driver.tap("payment_0")
     driver.tap("refundButton")
     yield "17f_CashRefundDialog", driver.wait_dialog("CashRefundDialog")
@@ -237,6 +211,24 @@ def _slip_screens(driver):
     yield "07c_SlipDetailScreen_voided", driver.window
     driver.tap("backButton")
     yield "06c_SlipListScreen_voided", driver.window
+
+
+def _sell_by_terminal_and_open_history(driver, products, method_button) -> None:
+    """A sale paid in full by the terminal, then its 決済履歴 from 伝票明細."""
+    driver.add_products(*products)
+    driver.tap("terminalMethodButton")
+    driver.tap(method_button)
+    driver.tap("remainingButton")
+    driver.tap("payButton")
+    driver.tap("terminalLinkButton")
+    driver.wait_screen("PaymentDoneScreen")
+    driver.tap("okButton")
+    driver.wait_screen("CheckoutDoneScreen")
+    driver.tap("topButton")
+    driver.open_slip_list()
+    driver.tap_slip_row(0)
+    driver.tap("detailButton")
+    driver.tap("paymentHistoryButton_0")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """R-RECON, R-TERM-STATE, §9 "no lost payment, no double charge": lost answers, a terminal
 app restart, a link drop after the card is read, a register crash — the register asks the
 terminal and records each payment once."""
-import pytest
 from sqlalchemy import select
 
 from app.core.ledger.models import AuditRecord

@@ -1,7 +1,7 @@
 """LoginScreen (R-LOGIN): 「担当者選択」 staff tiles, keypad password, 「ログイン」."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.errors import RegiError
 from app.ui.screens.base import Screen

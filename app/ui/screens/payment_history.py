@@ -20,7 +20,7 @@ both lead to SlipDetailScreen's void flow. 「戻る」 (``backButton``) returns
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QScroller, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.errors import RegiError
 from app.core.ledger.journal import SlipJournal
@@ -36,6 +36,7 @@ from app.ui.screens.base import Screen
 from app.ui.screens.slip_detail import terminal_button_label
 from app.ui.terminal_request import TerminalRequest, tender_label
 from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.touch_list import touch_list
 from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog, show_error
 from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.operation_choice import OperationChoiceDialog
@@ -73,18 +74,8 @@ class PaymentHistoryScreen(Screen):
         hint = QLabel("取消・再印刷を行う決済をタップしてください。", self.body)
         hint.setProperty("role", "info")
         layout.addWidget(hint)
-        scroll = QScrollArea(self.body)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setStyleSheet("QScrollBar:vertical { width: 24px; }")
-        QScroller.grabGesture(scroll.viewport(), QScroller.TouchGesture)
-        holder = QWidget()
-        self.list = QVBoxLayout(holder)
-        self.list.setContentsMargins(0, 0, 0, 0)
-        self.list.setSpacing(8)
-        self.list.addStretch(1)
-        scroll.setWidget(holder)
-        self.list_widget = holder
+        scroll, self.list = touch_list(self.body, spacing=8)
+        self.list_widget = scroll.widget()
         layout.addWidget(scroll, 1)
         self.note_label = QLabel("", self.body)
         self.note_label.setObjectName("historyNoteLabel")

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QScroller,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget)
 
 from app.core.errors import RegiError
 from app.core.ledger.payment_history import SEARCH_LIMIT, PaymentHistory, PaymentSearch, parse_payment_code
@@ -29,6 +27,7 @@ from app.ui.screens.payment_history import reference_caption
 from app.ui.screens.slip_list import day_label
 from app.ui.terminal_request import tender_label
 from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.touch_list import touch_list
 from app.ui.widgets.date_picker import DatePickerDialog
 from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.tenkey import TenKey
@@ -64,18 +63,8 @@ class PaymentInquiryScreen(Screen):
         self.count_label.setObjectName("resultCountLabel")
         self.count_label.setStyleSheet("font-size: 20px; font-weight: bold;")
         column.addWidget(self.count_label)
-        scroll = QScrollArea(self.body)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setStyleSheet("QScrollBar:vertical { width: 24px; }")
-        QScroller.grabGesture(scroll.viewport(), QScroller.TouchGesture)
-        holder = QWidget()
-        self.results = QVBoxLayout(holder)
-        self.results.setContentsMargins(0, 0, 0, 0)
-        self.results.setSpacing(6)
-        self.results.addStretch(1)
-        scroll.setWidget(holder)
-        self.results_widget = holder
+        scroll, self.results = touch_list(self.body, spacing=6)
+        self.results_widget = scroll.widget()
         column.addWidget(scroll, 1)
         back = touch_button("戻る", "backButton", "secondary", self.body)
         back.clicked.connect(lambda: self.navigator.go("TopScreen"))

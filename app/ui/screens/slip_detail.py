@@ -174,7 +174,7 @@ class SlipDetailScreen(Screen):
         self.correct_button.setEnabled(open_sale)
 
     def _note(self) -> str:
-        slip, relations = self.detail.slip, self.detail.relations
+        relations = self.detail.relations
         if relations.state is SlipState.VOID:
             what = "伝票訂正" if relations.correction else "伝票取消"
             number = f"{relations.related_number:06d}" if relations.related_number is not None else "—"

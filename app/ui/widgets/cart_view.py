@@ -6,7 +6,7 @@ buttons are named by line index: ``lineName_0``, ``lineMinus_0``, ``linePlus_0``
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.core.cart import Cart
 from app.core.money import REDUCED_RATE, format_yen
