@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.terminal.messages import (BODY_SPECS, Category, Envelope, MessageError, MessageType, build_message,
+from app.core.terminal.messages import (BODY_SPECS, Category, Envelope, Message, MessageError, MessageType, build_message,
                                         parse_message, response_part)
 
 TS = "2025-08-19T14:26:55+09:00"
@@ -166,6 +166,10 @@ def test_random_field_replacement_is_rejected_or_valid(data):
     walk(obj, [])
     path = data.draw(st.sampled_from(paths))
     try:
-        parse_message(mutate(obj, path, data.draw(json_any)))
+        message = parse_message(mutate(obj, path, data.draw(json_any)))
     except MessageError:
-        pass
+        return
+    # accepted: then it is a well-formed message of a known category, not a half-checked one
+    assert isinstance(message, Message)
+    assert isinstance(message.category, Category)
+    assert (message.header.message_category, message.header.message_type) in BODY_SPECS

@@ -198,15 +198,20 @@ def layout_terminal_slip(data: TerminalSlipData, copy_label: str, width_columns:
 # --- bodies -------------------------------------------------------------------------
 
 
-def _card_body(doc: PrintDocument, data: TerminalSlipData) -> None:
-    _big(doc, CARD_TITLES[data.kind], align="center")
+def _head(doc: PrintDocument, data: TerminalSlipData, title: str, number_label: str) -> None:
+    """Title, shop, ご利用日, 受注コード and the masked card / member number: both slip kinds."""
+    _big(doc, title, align="center")
     doc.lines.append(PrintLine.blank())
     _shop(doc, data)
     _field(doc, "ご利用日", format_slip_datetime(data.used_at))
     if data.order_code:
         _field(doc, "受注コード", data.order_code)
     if data.masked_number:
-        _field(doc, "カード番号", data.masked_number)
+        _field(doc, number_label, data.masked_number)
+
+
+def _card_body(doc: PrintDocument, data: TerminalSlipData) -> None:
+    _head(doc, data, CARD_TITLES[data.kind], "カード番号")
     brand_mode = " ".join(part for part in (data.brand, data.entry_mode) if part)
     if brand_mode:
         doc.add(brand_mode, align="right")
@@ -232,14 +237,7 @@ def _card_body(doc: PrintDocument, data: TerminalSlipData) -> None:
 
 
 def _emoney_body(doc: PrintDocument, data: TerminalSlipData) -> None:
-    _big(doc, EMONEY_TITLES[data.kind], align="center")
-    doc.lines.append(PrintLine.blank())
-    _shop(doc, data)
-    _field(doc, "ご利用日", format_slip_datetime(data.used_at))
-    if data.order_code:
-        _field(doc, "受注コード", data.order_code)
-    if data.masked_number:
-        _field(doc, "会員番号", data.masked_number)
+    _head(doc, data, EMONEY_TITLES[data.kind], "会員番号")
     if data.approval_number:
         _field(doc, "承認番号", data.approval_number)
     if data.terminal_id:
