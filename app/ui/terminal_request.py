@@ -18,7 +18,6 @@ class TerminalRequest:
     amount_yen: int
     method: str | None  # credit | qr | emoney; None: the CT-6100 picks
     refund_of: TerminalPayment | None = None
-    payment_index: int | None = None  # the 支払い欄 line a refund removes
     return_to: tuple[str, dict] | None = None  # where to go afterwards; None: back to the checkout
     wording: str = "取消"  # 取消 / 返品 / 返金 (refunds from history, app.core.refund_rules)
     authorized_by_id: int | None = None  # the manager who authorised a refund from history (audited)

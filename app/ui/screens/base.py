@@ -10,6 +10,7 @@ from PySide6.QtCore import QDateTime, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.context import RegisterContext
+from app.ui.widgets.dialogs import message_line
 
 
 class Screen(QWidget):
@@ -42,11 +43,8 @@ class Screen(QWidget):
         outer.addWidget(header)
         self.body = QWidget(self)
         outer.addWidget(self.body, 1)
-        self.message_label = QLabel("", self)
-        self.message_label.setObjectName("messageLabel")
-        self.message_label.setProperty("role", "message")
+        self.message_label = message_line(self)
         self.message_label.setContentsMargins(16, 0, 16, 6)
-        self.message_label.setWordWrap(True)
         outer.addWidget(self.message_label)
         self._tick = QTimer(self)
         self._tick.timeout.connect(self._refresh_header)

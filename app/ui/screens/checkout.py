@@ -116,7 +116,7 @@ class CheckoutScreen(Screen):
         return column
 
     # --- entering ----------------------------------------------------------
-    def enter(self, cart: Cart | None = None, terminal_method: str | None = None, message: str = "", **kwargs) -> None:
+    def enter(self, cart: Cart | None = None, terminal_method: str | None = None, **kwargs) -> None:
         """A new checkout, or back from the terminal screens with the same ``cart``
         (``terminal_method``: the method just picked on TerminalPickerScreen)."""
         returning = cart is not None
@@ -133,7 +133,6 @@ class CheckoutScreen(Screen):
         else:
             self.select_method(CASH)  # after a terminal payment the rest is paid in 現金 (R-PAY 6)
         self.refresh()
-        self.show_message(message)
         if self.cart.is_settled:
             self.complete()
 
@@ -321,7 +320,7 @@ class CheckoutScreen(Screen):
         if payment.kind is PaymentKind.TERMINAL:
             row = self.context.payments.by_transaction_id(payment.reference)
             self.navigator.go("RefundConfirmScreen", request=TerminalRequest(self.cart, row.amount_yen, row.method,
-                                                                               refund_of=row, payment_index=index))
+                                                                               refund_of=row))
             return
         self.cart.remove_payment(index)
         self.show_message("")

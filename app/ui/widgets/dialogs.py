@@ -16,6 +16,15 @@ from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.tenkey import TenKey
 
 
+def message_line(parent: QWidget) -> QLabel:
+    """The red refusal line (``messageLabel``) of a screen or dialog; tests read it by name."""
+    label = QLabel("", parent)
+    label.setObjectName("messageLabel")
+    label.setProperty("role", "message")
+    label.setWordWrap(True)
+    return label
+
+
 class MessageDialog(QDialog):
     chosen = Signal(str)
 
@@ -97,9 +106,7 @@ class ManagerAuthDialog(QDialog):
         self.display.setObjectName("passwordDisplay")
         self.display.setProperty("role", "display")
         layout.addWidget(self.display)
-        self.message_label = QLabel("", self)
-        self.message_label.setObjectName("messageLabel")
-        self.message_label.setProperty("role", "message")
+        self.message_label = message_line(self)
         layout.addWidget(self.message_label)
         self.keypad = TenKey(8, self, code=True)
         self.keypad.changed.connect(lambda _v: self.display.setText("●" * len(self.keypad.text)))

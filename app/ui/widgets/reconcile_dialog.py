@@ -9,7 +9,7 @@ from app.core.errors import RegiError
 from app.core.money import format_yen
 from app.ui.terminal_request import METHOD_LABELS
 from app.ui.widgets.buttons import touch_button
-from app.ui.widgets.dialogs import ManagerAuthDialog
+from app.ui.widgets.dialogs import ManagerAuthDialog, message_line
 
 
 class ReconcileDialog(QDialog):
@@ -33,9 +33,7 @@ class ReconcileDialog(QDialog):
         self.reason_edit = QLineEdit("決済端末の取引履歴で確認", self)
         self.reason_edit.setObjectName("reasonEdit")
         layout.addWidget(self.reason_edit)
-        self.message_label = QLabel("", self)
-        self.message_label.setObjectName("messageLabel")
-        self.message_label.setProperty("role", "message")
+        self.message_label = message_line(self)
         layout.addWidget(self.message_label)
         buttons = QHBoxLayout()
         recheck = touch_button("再確認", "recheckButton", "secondary", self)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.dialogs import message_line
 
 COLUMNS = 3
 
@@ -45,9 +46,7 @@ class VoidReasonDialog(QDialog):
             self.group.addButton(button, index)
             grid.addWidget(button, index // COLUMNS, index % COLUMNS)
         layout.addLayout(grid)
-        self.message_label = QLabel("", self)
-        self.message_label.setObjectName("messageLabel")
-        self.message_label.setProperty("role", "message")
+        self.message_label = message_line(self)
         layout.addWidget(self.message_label)
         row = QHBoxLayout()
         row.setSpacing(12)
