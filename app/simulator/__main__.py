@@ -14,14 +14,12 @@ import argparse
 import asyncio
 import logging
 import sys
-from pathlib import Path
 
+from app.core.assets import font_path
 from app.core.terminal.config import DEFAULT_PORT, DEMO_PAIRING_KEY, METHODS
 
 from .engine import TerminalEngine
 from .server import SimulatorServer
-
-FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "NotoSansJP-Regular.ttf"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -84,8 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     from .window import SimulatorWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    if FONT.exists():
-        QFontDatabase.addApplicationFont(str(FONT))
+    QFontDatabase.addApplicationFont(str(font_path()))
     try:
         server.start_in_thread()
     except OSError as exc:

@@ -62,10 +62,11 @@ def test_head_revision_constant_matches_the_migration_scripts():
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from app.core.ledger.db import HEAD_REVISION, MIGRATIONS_DIR
+    from app.core.assets import migrations_dir
+    from app.core.ledger.db import HEAD_REVISION
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     assert ScriptDirectory.from_config(config).get_heads() == [HEAD_REVISION]
 
 

@@ -3,8 +3,6 @@ its buttons reach the engine (QT_QPA_PLATFORM=offscreen, set in conftest)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -13,9 +11,10 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QFontDatabase  # noqa: E402
 from PySide6.QtWidgets import QLabel, QPushButton  # noqa: E402
 
+from app.core.assets import font_path  # noqa: E402
 from app.simulator.engine import Stage, TerminalEngine  # noqa: E402
 
-FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "NotoSansJP-Regular.ttf"
+FONT = font_path()
 
 
 def body(amount: int, method: str | None) -> dict:

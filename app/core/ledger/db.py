@@ -15,11 +15,9 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.assets import migrations_dir
+
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
-
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
@@ -64,8 +62,8 @@ def migrate(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config = Config()  # programmatic: no alembic.ini needed in the working directory
+    config.set_main_option("script_location", str(migrations_dir()))
     with engine.connect() as connection:
         sqlite = engine.dialect.name == "sqlite"
         # Pragmas go to the DBAPI connection directly: through SQLAlchemy they would

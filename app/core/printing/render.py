@@ -16,13 +16,12 @@ Contracts and traps:
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from app.core.assets import font_path
 from app.core.printing.document import PrintDocument, PrintLine
 
-FONT_DIR = Path(__file__).resolve().parents[3] / "resources" / "fonts"
 _LINE_HEIGHT = 1.3  # em
 _BASELINE = 1.03  # em from the top of the line: leading above + CJK ascent (0.88 em)
 _MIN_SIZE = 8
@@ -31,8 +30,7 @@ _MIN_SIZE = 8
 @lru_cache(maxsize=32)
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     """The bundled Noto Sans JP at `size` px (cached: loading the 5 MB file is slow)."""
-    name = "NotoSansJP-Bold.ttf" if bold else "NotoSansJP-Regular.ttf"
-    return ImageFont.truetype(str(FONT_DIR / name), size)
+    return ImageFont.truetype(str(font_path(bold)), size)
 
 
 def render_image(doc: PrintDocument, paper_dots: int = 576) -> Image.Image:
