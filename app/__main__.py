@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(300)
+    QTimer.singleShot(0, lambda: logging.getLogger("regi").info("register running"))  # scripts wait for it
     try:
         code = app.exec()
     finally:
