@@ -28,11 +28,13 @@ class RegisterContext:
     current_cart: Cart | None = None  # the checkout in progress (CheckoutScreen keeps it here)  # PaymentAttempts not yet settled (kept alive for late answers)
 
     def __post_init__(self) -> None:
+        from app.ui.backups import BackupKeeper
         from app.ui.reconciler import Reconciler
 
         self.reload_settings()
         self.payments = TerminalPaymentBook(self.ledger)
         self.reconciler = Reconciler(self)
+        self.backups = BackupKeeper(self)
 
 
     def checkout_transaction_ids(self) -> set[str]:

@@ -145,6 +145,7 @@ def _terminal_screens(driver, terminal):
     yield "16_SettingsScreen_check", driver.window
     driver.tap("terminalSettingsTab")
     yield "16b_SettingsScreen_terminal", driver.window
+    yield from _backup_screens(driver)
     driver.tap("backButton")
     driver.tap("checkoutButton")
 
@@ -233,3 +234,22 @@ def _sell_by_terminal_and_open_history(driver, products, method_button) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _backup_screens(driver):
+    """「今すぐバックアップ」 (issue 13): a failed backup's dialog and top-screen warning, then a good one."""
+    from dataclasses import replace
+
+    ledger = driver.ledger
+    good = ledger.settings()
+    ledger.save_settings(replace(good, backup_dir=str(driver.data_dir / "usb-not-mounted" / "regi")), None)
+    driver.tap("backupNowButton")
+    yield "16c_BackupResultDialog_failed", driver.wait_dialog("BackupResultDialog")
+    driver.tap("closeButton")
+    driver.tap("backButton")
+    yield "16d_TopScreen_backup_failed", driver.window
+    ledger.save_settings(good, None)
+    driver.tap("settingsButton")
+    driver.tap("backupNowButton")
+    yield "16e_BackupResultDialog", driver.wait_dialog("BackupResultDialog")
+    driver.tap("closeButton")

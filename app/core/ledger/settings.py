@@ -52,6 +52,8 @@ class ShopSettings:
     terminal_port: int = DEFAULT_PORT
     terminal_pairing_key: str = DEMO_PAIRING_KEY
     terminal_methods: list[str] = field(default_factory=lambda: list(METHODS))  # contracted methods
+    backup_dir: str = ""  # backups folder (a USB stick, a share); "" = backups/ beside the ledger
+    backup_keep: int = 14  # how many backups to keep there
 
     @property
     def tenders(self) -> list[OtherTender]:

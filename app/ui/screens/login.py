@@ -88,4 +88,5 @@ class LoginScreen(Screen):
             self.show_message(error.message)
             return
         self.context.staff = staff
+        self.context.backups.after_login(staff.id)
         self.navigator.go("TopScreen" if self.context.ledger.current_session() else "OpenScreen")

@@ -17,6 +17,7 @@ from app.core.terminal.results import DiagnosisResult, Outcome
 from app.ui.screens.base import Screen
 from app.ui.terminal_dialogs import login_problem_text
 from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.dialogs import MessageDialog
 
 PROFILES = (("usenpay", "USEN PAY"), ("ct6100", "CT-6100"), ("none", "なし"))
 METHODS = (("credit", "クレジット"), ("qr", "QRコード"), ("emoney", "電子マネー"))
@@ -46,11 +47,31 @@ class SettingsScreen(Screen):
             self.pages.addWidget(page)
         self.device_tab = tabs.buttons()[0]
         menu.addStretch(1)
+        self.backup_button = touch_button("今すぐバックアップ", "backupNowButton", "secondary", self.body)
+        self.backup_button.clicked.connect(self.backup_now)
+        menu.addWidget(self.backup_button)
         back = touch_button("戻る", "backButton", "secondary", self.body)
         back.clicked.connect(lambda: self.navigator.go("TopScreen"))
         menu.addWidget(back)
         row.addLayout(menu, 1)
         row.addWidget(self.pages, 4)
+
+    # --- 今すぐバックアップ (issue 13) ----------------------------------------
+    def backup_now(self) -> None:
+        self.backup_button.setEnabled(False)
+        self.show_message("バックアップ中…")
+        staff = self.context.staff
+        self.context.backups.run("manual", staff.id if staff else None, self.show_backup_result)
+
+    def show_backup_result(self, result) -> None:
+        self.backup_button.setEnabled(True)
+        self.show_message("")
+        if not self.isVisible():  # left 設定 meanwhile: the top screen shows a failure anyway
+            return
+        text = result.message if result else "この台帳（PostgreSQL）はデータベース側でバックアップしてください。"
+        dialog = MessageDialog(self, "BackupResultDialog", "バックアップ", text, [("closeButton", "閉じる", "secondary")])
+        dialog.setMinimumWidth(820)  # room for the backup's path
+        dialog.open()
 
     # --- 機器接続 ------------------------------------------------------------
     def _device_page(self) -> QWidget:

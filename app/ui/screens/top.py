@@ -47,6 +47,12 @@ class TopScreen(Screen):
         banner.addWidget(self.reconcile_label, 1)
         banner.addWidget(self.reconcile_button)
         layout.addLayout(banner)
+        self.backup_label = QLabel("", self.body)  # a failed backup, until one succeeds
+        self.backup_label.setObjectName("backupLabel")
+        self.backup_label.setProperty("role", "message")
+        self.backup_label.setWordWrap(True)
+        layout.addWidget(self.backup_label)
+        self.context.backups.changed.connect(self.refresh_backup)
         self.context.reconciler.changed.connect(self.refresh_reconcile)
         grid = QGridLayout()
         grid.setSpacing(20)
@@ -67,6 +73,12 @@ class TopScreen(Screen):
         else:
             self.context.reconciler.run()
         self.refresh_reconcile()
+        self.refresh_backup()
+
+    def refresh_backup(self) -> None:
+        text = self.context.backups.failure_text()
+        self.backup_label.setText(text)
+        self.backup_label.setVisible(bool(text))
 
     def refresh_reconcile(self) -> None:
         """R-RECON: 要確認 requests are listed here until resolved (they block 精算)."""
