@@ -9,6 +9,7 @@ Traps handled here:
 """
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.assets import migrations_dir
+from app.core.errors import RegiError
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +57,51 @@ def current_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the latest revision (idempotent; runs at every start)."""
-    if current_revision(engine) == HEAD_REVISION:
+def known_revisions(scripts: Path | None = None) -> set[str]:
+    """Every revision this Regi's migrations know (loads alembic: not for the start-up path)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(scripts or migrations_dir()))
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+class LedgerRefusedError(RegiError):
+    """The ledger is not opened, and not changed: it is newer than this Regi, or it could
+    not be backed up before an upgrade. The message tells the shop what to do."""
+
+
+def migrate(engine: Engine, scripts: Path | None = None) -> None:
+    """Bring the schema to the latest revision (idempotent; runs at every start).
+
+    An older ledger is backed up first (``backups/`` of its settings, else beside it);
+    a ledger at a revision these scripts do not know — written by a newer Regi — is
+    refused with ``LedgerRefusedError`` and left untouched. ``scripts``: another
+    migrations folder (tests play a newer Regi with it)."""
+    current = current_revision(engine)
+    if current == HEAD_REVISION and scripts is None:
         return
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
 
     config = Config()  # programmatic: no alembic.ini needed in the working directory
-    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("script_location", str(scripts or migrations_dir()))
+    script = ScriptDirectory.from_config(config)
+    if current is not None:
+        try:
+            known = script.get_revision(current) is not None
+        except CommandError:
+            known = False
+        if not known:
+            raise LedgerRefusedError(
+                f"この台帳（版 {current}）は、このRegiより新しいRegiで更新されています。"
+                "Regiを新しい版に更新してください（台帳は変更していません）。")
+        if current in script.get_heads():
+            return
+        backup = _backup_before_upgrade(engine, current)
     with engine.connect() as connection:
         sqlite = engine.dialect.name == "sqlite"
         # Pragmas go to the DBAPI connection directly: through SQLAlchemy they would
@@ -82,6 +120,42 @@ def migrate(engine: Engine) -> None:
         finally:
             if sqlite:
                 raw.execute("PRAGMA foreign_keys=ON")
+    if current is not None and backup is not None:
+        _record_backup(engine, backup)
+
+
+def _backup_before_upgrade(engine: Engine, revision: str):
+    """A checked backup of an SQLite ledger before its upgrade: in its backup folder, or
+    beside it when that is unreachable; ``LedgerRefusedError`` when neither works."""
+    from datetime import datetime
+
+    from app.core.ledger.backup import backup_file, backup_folder, ledger_file
+
+    db_file = ledger_file(str(engine.url))
+    if db_file is None:
+        return None  # PostgreSQL: the database's own backups
+    with engine.connect() as connection:
+        stored = dict(connection.execute(text(
+            "SELECT key, value FROM settings WHERE key IN ('backup_dir', 'backup_keep')")).all())
+    setting = json.loads(stored.get("backup_dir", '""'))
+    keep = json.loads(stored.get("backup_keep", "14"))
+    now = datetime.now().replace(microsecond=0)
+    result = None
+    for folder in dict.fromkeys((backup_folder(db_file, setting), backup_folder(db_file, ""))):
+        result = backup_file(db_file, folder, keep=keep, now=now, reason="upgrade")
+        if result.ok:
+            log.info("ledger at revision %s backed up to %s before its upgrade", revision, result.path)
+            return result
+    raise LedgerRefusedError(f"台帳を更新する前のバックアップができないため、更新しません。\n{result.message}")
+
+
+def _record_backup(engine: Engine, result) -> None:
+    from dataclasses import asdict
+
+    from app.core.ledger import audit
+
+    with Session(engine) as db, db.begin():
+        audit.record(db, result.at, "backup", None, target=result.path, detail=asdict(result))
 
 
 def open_ledger(url: str) -> sessionmaker[Session]:
