@@ -18,7 +18,8 @@ from pathlib import Path
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     from platformdirs import user_data_dir
 
-    parser = argparse.ArgumentParser(prog="regi", description="Regi タッチPOSレジ")
+    parser = argparse.ArgumentParser(prog="regi", description="Regi タッチPOSレジ",
+                                     epilog="regi restore FILE [--yes]: put a ledger backup back (regi restore --help)")
     parser.add_argument("--data-dir", type=Path, default=Path(user_data_dir("regi", appauthor=False)),
                         help="folder of the ledger database (default: the per-user data dir)")
     parser.add_argument("--db", help="SQLAlchemy URL of the ledger (default: SQLite file in --data-dir)")
@@ -47,6 +48,11 @@ def start_simulator(settings, headless: bool) -> subprocess.Popen | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["restore"]:  # regi restore FILE [--yes]
+        from app.restore import main as restore
+
+        return restore(argv[1:])
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -58,9 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     from app.ui.app import build_register
 
     from app.core.demo import seed_demo
+    from app.core.ledger.db import LedgerRefusedError
     from app.core.ledger.ledger import Ledger
 
-    ledger = Ledger(db_url)
+    try:
+        ledger = Ledger(db_url)
+    except LedgerRefusedError as refused:
+        return refuse(refused.message)
     if not args.no_demo:
         seed_demo(ledger)
     simulator = None if args.no_simulator else start_simulator(ledger.settings(), args.simulator_headless)
@@ -95,6 +105,21 @@ def main(argv: list[str] | None = None) -> int:
             simulator.terminate()
             simulator.wait(5)
     return code
+
+
+def refuse(message: str) -> int:
+    """The ledger cannot be opened: say why (and on screen, for a kiosk with no terminal),
+    then exit 2 — which the systemd unit does not restart (packaging/)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    print(f"regi: {message}", file=sys.stderr)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if app.platformName() != "offscreen":
+        from app.ui.theme import apply_theme
+
+        apply_theme(app)
+        QMessageBox.critical(None, "Regi", message)
+    return 2
 
 
 if __name__ == "__main__":
