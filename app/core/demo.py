@@ -18,6 +18,15 @@ DEMO_STAFF = (
     ("鈴木", "cashier", "2222"),
 )
 
+# Salted scrypt hashes of the demo passwords above, made once (hash_password) and shipped:
+# the passwords are public demo data, and hashing them at a shop's first start took about a
+# fifth of it. Every other password is hashed with its own fresh salt.
+DEMO_PASSWORD_HASHES = {
+    "1234": "scrypt$16384$8$1$j+BpXhQCBM1cXedNJOx49g==$sMTC4imqLSIqbRU/PzkTYt1Bd917brdUTurOZLJhSy3NSCgYe5mX1DY2TWbA2QA/DHy2Ax2f2p5mCZU1WAimLw==",
+    "1111": "scrypt$16384$8$1$0yCVVHH8+ftUYrJkPRsj8Q==$6Nls5QGa9dhR1UmDjEuo99ty5QaybE+QoxYVDl7Z8YDyv1h9akIa98xLgTkg/EMGXql4SDRlwhyie5AVh/KdbA==",
+    "2222": "scrypt$16384$8$1$bt/AFS8FAFKaUA0fkc/7fw==$gF2TqmTu8NQEmpWpnuytmRvBJALzFRkgxtnHeny4XQli5OrXONAZ3yUKhKtahULYAZQuzJBDMhjtajWvajlSBA==",
+}
+
 F, S = "food", "standard"  # 飲食料品 (8 % take-out) / always 10 %
 DEMO_CATALOG = (
     ("ドリンク", "#3b7dd8", (
@@ -58,7 +67,7 @@ def seed_demo(ledger: Ledger) -> bool:
             return False
         save_settings(db, DEMO_SETTINGS)
         for order, (name, role, password) in enumerate(DEMO_STAFF):
-            db.add(Staff(name=name, role=role, password_hash=hash_password(password), failed_attempts=0, active=True, sort_order=order))
+            db.add(Staff(name=name, role=role, password_hash=DEMO_PASSWORD_HASHES.get(password) or hash_password(password), failed_attempts=0, active=True, sort_order=order))
         for category_order, (category_name, color, products) in enumerate(DEMO_CATALOG):
             category = Category(name=category_name, color=color, sort_order=category_order)
             db.add(category)

@@ -57,6 +57,11 @@ def current_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def _is_empty(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return not inspect(connection).get_table_names()
+
+
 def known_revisions(scripts: Path | None = None) -> set[str]:
     """Every revision this Regi's migrations know (loads alembic: not for the start-up path)."""
     from alembic.config import Config
@@ -77,11 +82,19 @@ def migrate(engine: Engine, scripts: Path | None = None) -> None:
 
     An older ledger is backed up first (``backups/`` of its settings, else beside it);
     a ledger at a revision these scripts do not know — written by a newer Regi — is
-    refused with ``LedgerRefusedError`` and left untouched. ``scripts``: another
-    migrations folder (tests play a newer Regi with it)."""
+    refused with ``LedgerRefusedError`` and left untouched. A new, empty SQLite ledger is
+    created from the models and stamped (``fresh.py``) instead of running each migration.
+    ``scripts``: another migrations folder (tests play a newer Regi with it)."""
     current = current_revision(engine)
-    if current == HEAD_REVISION and scripts is None:
-        return
+    if scripts is None:
+        if current == HEAD_REVISION:
+            return
+        if current is None and engine.dialect.name == "sqlite" and _is_empty(engine):
+            from app.core.ledger.fresh import create_fresh_ledger
+
+            with engine.begin() as connection:
+                create_fresh_ledger(connection, HEAD_REVISION)
+            return
     from alembic import command
     from alembic.config import Config
     from alembic.script import ScriptDirectory

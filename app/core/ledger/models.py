@@ -86,7 +86,9 @@ class RegisterSession(Base):
             "register_id",
             unique=True,
             sqlite_where=text("closed_at IS NULL"),
-            postgresql_where=text("closed_at IS NULL"),
+            # PostgreSQL's postgresql_where is in migration 0001 only (PostgreSQL ledgers are
+            # always migrated): naming it here imports SQLAlchemy's whole PostgreSQL dialect
+            # at every start (~10 % of the imports).
         ),
         CheckConstraint("float_yen >= 0", name="float_nonnegative"),
     )
