@@ -154,10 +154,10 @@ def show(window, windowed: bool) -> None:
 
 
 def show_notices(started: Started) -> None:
-    from app.ui.widgets.dialogs import show_error
+    from app.ui.widgets.dialogs import fit_long_message, show_error
 
     for notice in started.notices:
-        show_error(started.window, notice, title="決済端末シミュレーター")
+        fit_long_message(show_error(started.window, notice, title="決済端末シミュレーター"))
 
 
 def main(argv: list[str] | None = None) -> int:

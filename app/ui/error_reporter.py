@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.ui.widgets.dialogs import show_error
+from app.ui.widgets.dialogs import fit_long_message, show_error
 
 DIALOG_NAME = "ErrorDialog"
 
@@ -33,6 +33,7 @@ class ErrorReporter(QObject):
         self.dialog = show_error(self.window, "予期しないエラーが発生しました。操作をやり直してください。\n"
                                               "続くときは、この参照番号をサポートにお伝えください。",
                                  title="エラー", code=reference, name=DIALOG_NAME)
+        fit_long_message(self.dialog)
         self.dialog.destroyed.connect(self._forget)
 
     def _forget(self) -> None:

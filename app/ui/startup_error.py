@@ -13,6 +13,8 @@ from app.ui.widgets.buttons import touch_button
 
 
 class StartupErrorWindow(QWidget):
+    full_screen = True  # the screenshot tour renders it at every screen size
+
     def __init__(self, message: str, log_file: str | None = None):
         super().__init__()
         self.setObjectName("StartupErrorWindow")
@@ -38,8 +40,7 @@ class StartupErrorWindow(QWidget):
             where.setStyleSheet("color: #555; font-size: 15px;")
             layout.addWidget(where)
         layout.addStretch(1)
-        quit_button = touch_button("終了", "quitButton", "primary", self)
-        quit_button.setMaximumWidth(360)
+        quit_button = touch_button("終了", "quitButton", "primary", self, style="min-width: 320px;")
         quit_button.clicked.connect(self.close)
         layout.addWidget(quit_button, 0, Qt.AlignHCenter)
 
