@@ -78,8 +78,6 @@ def open_register(args: argparse.Namespace, db_url: str) -> Started:
     Raises ``StartupError`` with the message for the screen; nothing is left running then."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.core.demo import seed_demo
-    from app.core.ledger.ledger import Ledger
     from app.instance_lock import LedgerLock, LedgerLocked, lock_path
     from app.simulator_process import SimulatorNotStarted, start_simulator
     from app.ui.app import build_register
@@ -96,36 +94,19 @@ def open_register(args: argparse.Namespace, db_url: str) -> Started:
                            "同じ台帳で2つの Regi は起動できません。先に起動した Regi をお使いください。") from None
     except OSError as error:
         raise StartupError(ledger_open_problem(error, args.data_dir)) from None
-    started = None
     try:
-        try:
-            ledger = Ledger(db_url)
-            if not args.no_demo:
-                seed_demo(ledger)
-            settings = ledger.settings()
-            ledger.dispose()
-        except (SQLAlchemyError, OSError) as error:
-            log.exception("cannot open the ledger %s", database or db_url)
-            raise StartupError(ledger_open_problem(error, database or args.data_dir)) from None
-        started = Started(window=None, lock=lock)
-        if not args.no_simulator:
-            try:
-                started.simulator = start_simulator(settings, args.simulator_headless)
-            except SimulatorNotStarted as failure:
-                log.warning("%s", failure.message)
-                started.notices.append(failure.message)
-        try:
-            started.window = build_register(db_url, data_dir=args.data_dir, demo=not args.no_demo)
-        except (SQLAlchemyError, OSError) as error:
-            log.exception("cannot open the ledger %s", database or db_url)
-            raise StartupError(ledger_open_problem(error, database or args.data_dir)) from None
-    except BaseException:
-        if started is not None and started.simulator is not None:
-            from app.simulator_process import stop_simulator
-
-            stop_simulator(started.simulator)
+        window = build_register(db_url, data_dir=args.data_dir, demo=not args.no_demo)
+    except (SQLAlchemyError, OSError) as error:
         lock.release()
-        raise
+        log.exception("cannot open the ledger %s", database or db_url)
+        raise StartupError(ledger_open_problem(error, database or args.data_dir)) from None
+    started = Started(window=window, lock=lock)
+    if not args.no_simulator:  # before the first screen is shown; the link is made at 開局
+        try:
+            started.simulator = start_simulator(window.context.ledger.settings(), args.simulator_headless)
+        except SimulatorNotStarted as failure:
+            log.warning("%s", failure.message)
+            started.notices.append(failure.message)
     return started
 
 

@@ -10,8 +10,8 @@ Contracts and traps:
   descriptor, not a name, so it is re-pointed at the new file after every rollover.
 - ``install_excepthooks(show)``: an exception nobody caught — on the UI thread (PySide6
   hands a slot's exception to ``sys.excepthook``) or on any other thread — is logged with a
-  short reference (``new_reference``) and ``show(reference, summary)`` is called, from the
-  thread where it happened; the register keeps running. ``show`` must be thread-safe.
+  short reference (``new_reference``) and ``show(reference, exception)`` is called, from
+  the thread where it happened; the register keeps running. ``show`` must be thread-safe.
 """
 from __future__ import annotations
 
@@ -91,14 +91,14 @@ def report(exc_type, exc, tb, where: str) -> str:
     return reference
 
 
-def install_excepthooks(show: Callable[[str, str], None] | None) -> None:
+def install_excepthooks(show: Callable[[str, BaseException], None] | None) -> None:
     """Replace ``sys.excepthook`` and ``threading.excepthook`` (see the module doc)."""
 
     def notify(exc_type, exc, tb, where: str) -> None:
         reference = report(exc_type, exc, tb, where)
         if show is not None:
             try:
-                show(reference, f"{exc_type.__name__}: {exc}")
+                show(reference, exc)
             except Exception:  # the report is in the log; showing it must not raise again
                 log.exception("could not show the error [ref %s]", reference)
 

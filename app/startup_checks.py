@@ -102,12 +102,21 @@ def disk_full_message(path: Path, free: int | None) -> str:
             "不要なファイルを削除して空き容量を作ってから起動し直してください。")
 
 
-def ledger_open_problem(error: Exception, where: Path | str) -> str:
-    """The message for an error raised while opening, migrating or seeding the ledger."""
+def storage_error_message(error: BaseException, where: Path | str) -> str | None:
+    """The message for a disk-full or cannot-write error from the database or the file
+    system (at start or during the day); None for any other error."""
     text = str(getattr(error, "orig", None) or error).lower()
     if "disk is full" in text or getattr(error, "errno", None) == errno.ENOSPC:
         return disk_full_message(Path(str(where)), None)
     if "readonly" in text or "read-only" in text or "unable to open" in text or isinstance(error, PermissionError):
         return unwritable_message(Path(str(where)))
+    return None
+
+
+def ledger_open_problem(error: Exception, where: Path | str) -> str:
+    """The message for an error raised while opening, migrating or seeding the ledger."""
+    storage = storage_error_message(error, where)
+    if storage:
+        return storage
     return (f"台帳を開けませんでした。\n{where}\n{type(error).__name__}: {error}\n"
             "この画面の内容をサポートにお伝えください。")

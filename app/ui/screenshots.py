@@ -224,7 +224,7 @@ def _stay_up_screens(driver):
 
     driver.tap("backButton")
     driver.wait_screen("TopScreen")
-    ErrorReporter(driver.window)("1125-1623-7f3a", "ZeroDivisionError")
+    ErrorReporter(driver.window)("1125-1623-7f3a", ZeroDivisionError("division by zero"))
     yield "12_UnexpectedErrorDialog", driver.wait_dialog("ErrorDialog")
     driver.tap("closeButton")
     notice = SimulatorNotStarted(_not_started("ポート 127.0.0.1:9201 は別のプログラムが使用中です")).message

@@ -39,7 +39,7 @@ def log_file(tmp_path):
     faulthandler.enable(sys.__stderr__)
 
 
-def reference_in(register) -> str:
+def reference_in(register, expected: str = "予期しないエラーが発生しました") -> str:
     # Events are pumped with processEvents, as app.exec() does: QTest.qWait (the driver's
     # wait) re-raises a slot's exception into the test instead of calling sys.excepthook.
     deadline = time.monotonic() + 10
@@ -47,7 +47,7 @@ def reference_in(register) -> str:
         QApplication.processEvents()
         time.sleep(0.01)
     dialog = register.wait_dialog("ErrorDialog")
-    assert "予期しないエラーが発生しました" in dialog.message
+    assert expected in dialog.message
     return re.fullmatch(r"\[(\d{4}-\d{4}-[0-9a-f]{4})\] .*", dialog.message, re.S).group(1)
 
 
@@ -104,3 +104,28 @@ def test_the_log_rotates_and_a_native_crash_is_written_into_it(tmp_path):
     current = (tmp_path / "log" / "regi.log").read_text(encoding="utf-8")
     assert (tmp_path / "log" / "regi.log.1").exists()
     assert "Fatal Python error: Segmentation fault" in current and "line 59" in current
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_ledger_that_stops_taking_writes_is_said_with_its_path(register, log_file):
+    """SQLite itself refuses the write (``query_only``, as for a read-only file); the login
+    that tried it wrote nothing, and the cashier reads what happened and where."""
+    from sqlalchemy import event, func, select
+
+    from app.core.ledger.models import AuditRecord
+
+    logs.install_excepthooks(ErrorReporter(register.window))
+    engine = register.ledger._sessions.kw["bind"]
+    with register.ledger.session() as db:
+        audits = db.scalar(select(func.count()).select_from(AuditRecord))
+    event.listen(engine, "connect", lambda connection, _record: connection.execute("PRAGMA query_only=ON"))
+    engine.dispose()  # every connection from now on refuses writes
+    register.tap_staff("佐藤")
+    register.type_digits("1111")
+    QTimer.singleShot(0, register.find("loginButton").click)  # as app.exec() would run the click
+    reference = reference_in(register, "台帳を保存する場所に書き込めません")
+    assert str(register.data_dir / "regi.db") in register.dialog("ErrorDialog").message
+    assert f"[ref {reference}]" in log_file.read_text(encoding="utf-8")
+    with register.ledger.session() as db:
+        assert db.scalar(select(func.count()).select_from(AuditRecord)) == audits
+    assert register.screen() == "LoginScreen"
