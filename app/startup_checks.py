@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -24,16 +25,49 @@ class StartupError(Exception):
 
 
 def display_problem(environ=os.environ, platform: str = sys.platform) -> str | None:
-    """On Linux and the BSDs Qt needs X11 or Wayland, unless a platform plugin is named."""
-    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+    """On Linux and the BSDs Qt needs an X11 or Wayland display it can reach, unless a
+    platform plugin is named (``QT_QPA_PLATFORM``); Qt itself would abort."""
+    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) or environ.get("QT_QPA_PLATFORM"):
         return None
-    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY") or environ.get("QT_QPA_PLATFORM"):
+    x11, wayland = environ.get("DISPLAY"), environ.get("WAYLAND_DISPLAY")
+    if (x11 and _x11_reachable(x11)) or (wayland and _wayland_reachable(wayland, environ)):
         return None
-    return ("画面（ディスプレイ）がないため Regi を起動できません。\n"
-            "No display: DISPLAY / WAYLAND_DISPLAY is not set.\n"
-            "  - on the shop tablet: start Regi from its desktop session;\n"
+    if x11 or wayland:
+        first = f"画面（ディスプレイ {x11 or wayland}）に接続できないため Regi を起動できません。\n" \
+                f"Cannot reach the display {x11 or wayland}: is the desktop session running?\n"
+    else:
+        first = "画面（ディスプレイ）がないため Regi を起動できません。\nNo display: DISPLAY / WAYLAND_DISPLAY is not set.\n"
+    return (first + "  - on the shop tablet: start Regi from its desktop session;\n"
             "  - over SSH / without a screen: xvfb-run ./scripts/run --windowed\n"
             "  - a quick start-up check with no window: QT_QPA_PLATFORM=offscreen ./scripts/run")
+
+
+def _connects(family: int, address) -> bool:
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.settimeout(2.0)
+            probe.connect(address)
+        return True
+    except OSError:
+        return False
+
+
+def _x11_reachable(display: str) -> bool:
+    """``:N`` / ``unix:N`` (the local socket, abstract or a file) or ``host:N`` (TCP 6000+N);
+    a form not understood here is left for Qt to try."""
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not number.isdigit() or host.startswith("/"):
+        return True
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        return _connects(socket.AF_UNIX, "\0" + path) or _connects(socket.AF_UNIX, path)
+    return _connects(socket.AF_INET, (host, 6000 + int(number)))
+
+
+def _wayland_reachable(name: str, environ) -> bool:
+    path = Path(name) if name.startswith("/") else Path(environ.get("XDG_RUNTIME_DIR", "/nonexistent")) / name
+    return _connects(socket.AF_UNIX, str(path))
 
 
 def driver_problem(db_url: str) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +26,16 @@ from app.testing.driver import RegisterDriver
 from app.ui.startup_error import StartupErrorWindow
 
 PROCESS_WAIT_S = 60  # how long a test waits for another process; never a pass/fail criterion
+
+
+@pytest.fixture(autouse=True)
+def keep_the_excepthooks():
+    """``launch`` installs the register's excepthooks; later tests must not inherit them."""
+    import threading
+
+    saved = sys.excepthook, threading.excepthook
+    yield
+    sys.excepthook, threading.excepthook = saved
 
 
 def free_port() -> int:
@@ -118,19 +129,31 @@ def digest(path: Path) -> str:
 
 # --- no display -------------------------------------------------------------------------
 
-def test_without_a_display_it_says_how_to_run_and_starts_nothing(tmp_path):
+@pytest.mark.parametrize("display", [None, ":987"], ids=["no DISPLAY", "DISPLAY unreachable"])
+def test_without_a_display_it_says_how_to_run_and_starts_nothing(tmp_path, display):
     port = free_port()
     make_ledger(tmp_path / "data", terminal_port=port)
     result = subprocess.run([sys.executable, "-m", "app", "--data-dir", str(tmp_path / "data"), "--log-dir",
-                             str(tmp_path / "log"), "--simulator-headless"], env=regi_env(),
+                             str(tmp_path / "log"), "--simulator-headless"],
+                            env=regi_env(**({"DISPLAY": display} if display else {})),
                             capture_output=True, text=True, timeout=PROCESS_WAIT_S)
     assert result.returncode == 2
-    assert "画面（ディスプレイ）がない" in result.stderr and "xvfb-run" in result.stderr
+    said = "画面（ディスプレイ :987）に接続できない" if display else "画面（ディスプレイ）がない"
+    assert said in result.stderr and "xvfb-run" in result.stderr
     assert "QT_QPA_PLATFORM=offscreen" in result.stderr
     assert "Traceback" not in result.stderr and "libxcb" not in result.stderr
     assert "starting the terminal simulator" not in result.stderr
     with socket.socket() as probe:  # the port is still free: no simulator child was left behind
         probe.bind(("127.0.0.1", port))
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run"), reason="needs xvfb-run")
+def test_a_reachable_display_passes_the_check():
+    """The check must not refuse a real X server (xvfb-run's)."""
+    code = "from app.startup_checks import display_problem; import sys; sys.exit(display_problem() is not None)"
+    result = subprocess.run(["xvfb-run", "-a", sys.executable, "-c", code], env=regi_env(), capture_output=True,
+                            text=True, timeout=PROCESS_WAIT_S)
+    assert result.returncode == 0, result.stderr
 
 
 # --- a ledger that cannot be written ----------------------------------------------------
