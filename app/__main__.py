@@ -1,7 +1,14 @@
 """``python -m app`` / ``regi``: start the register on this machine's ledger.
 
 The ledger is an SQLite file in the per-user data dir (created and migrated at start);
-an empty ledger is filled with the demo café.
+an empty ledger is filled with the demo café. Start-up order matters (issue 8):
+1. logs (``app.logs``), then the checks that need no screen — a display, the database
+   driver — said on stderr, exit code 2, before any child process is started;
+2. the QApplication; then the data dir, the ledger lock and the ledger itself: a problem
+   there is a full-screen ``StartupErrorWindow`` naming the path or the other process,
+   and exit code 1 once it is closed;
+3. the simulator child (``app.simulator_process``): if it cannot start, the register says
+   so on an ErrorDialog and runs on.
 """
 from __future__ import annotations
 
@@ -9,10 +16,14 @@ import argparse
 import gc
 import logging
 import signal
-import subprocess
 import sys
-import time
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from app import logs
+from app.startup_checks import StartupError, display_problem, driver_problem, ledger_open_problem, storage_problem
+
+log = logging.getLogger("regi")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -29,22 +40,111 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="do not start the terminal simulator beside the register (it starts by default "
                              "when the terminal is configured on this machine, 127.0.0.1)")
     parser.add_argument("--simulator-headless", action="store_true", help="start the simulator without its window")
+    parser.add_argument("--log-dir", type=Path, default=None, help="folder of regi.log (default: the per-user log dir)")
     return parser.parse_args(argv)
 
 
-def start_simulator(settings, headless: bool) -> subprocess.Popen | None:
-    """The terminal simulator as its own process, for the terminal configured on loopback."""
-    if settings.terminal_profile == "none" or settings.terminal_host not in ("127.0.0.1", "localhost"):
-        return None
-    command = [sys.executable, "-m", "app.simulator", "--profile", settings.terminal_profile,
-               "--host", settings.terminal_host, "--port", str(settings.terminal_port),
-               "--pairing-key", settings.terminal_pairing_key]
-    if headless:
-        command.append("--headless")
-    logging.getLogger("regi").info("starting the terminal simulator: %s", " ".join(command[:8]))
-    process = subprocess.Popen(command)
-    time.sleep(0.8)  # let it bind before the register's first login; the bridge retries anyway
-    return process
+def ledger_url(args: argparse.Namespace) -> str:
+    return args.db or f"sqlite:///{args.data_dir / 'regi.db'}"
+
+
+def ledger_file(db_url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    return Path(url.database) if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") else None
+
+
+@dataclass
+class Started:
+    """What a started register holds until it quits."""
+
+    window: object
+    lock: object
+    simulator: object = None
+    notices: list[str] = field(default_factory=list)
+
+    def stop(self) -> None:
+        from app.simulator_process import stop_simulator
+
+        self.window.context.terminal.stop()
+        self.window.context.devices.shutdown()
+        if self.simulator is not None:
+            stop_simulator(self.simulator)
+        self.lock.release()
+
+
+def open_register(args: argparse.Namespace, db_url: str) -> Started:
+    """Data dir, lock, ledger, simulator and main window (a QApplication must exist).
+    Raises ``StartupError`` with the message for the screen; nothing is left running then."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.instance_lock import LedgerLock, LedgerLocked, lock_path
+    from app.simulator_process import SimulatorNotStarted, start_simulator
+    from app.ui.app import build_register
+
+    database = ledger_file(db_url)
+    problem = storage_problem(args.data_dir, database)
+    if problem:
+        raise StartupError(problem)
+    try:
+        lock = LedgerLock(lock_path(db_url, args.data_dir)).acquire()
+    except LedgerLocked as locked:
+        holder = f"プロセス番号（PID）{locked.pid}" if locked.pid else "別のプロセス"
+        raise StartupError(f"この台帳は別の Regi が使用中です（{holder}）。\n{database or locked.path}\n"
+                           "同じ台帳で2つの Regi は起動できません。先に起動した Regi をお使いください。") from None
+    except OSError as error:
+        raise StartupError(ledger_open_problem(error, args.data_dir)) from None
+    from app.core.ledger.db import LedgerRefusedError
+
+    try:
+        window = build_register(db_url, data_dir=args.data_dir, demo=not args.no_demo)
+    except LedgerRefusedError as refused:  # a newer Regi's ledger: refused untouched
+        lock.release()
+        raise StartupError(refused.message) from None
+    except (SQLAlchemyError, OSError) as error:
+        lock.release()
+        log.exception("cannot open the ledger %s", database or db_url)
+        raise StartupError(ledger_open_problem(error, database or args.data_dir)) from None
+    started = Started(window=window, lock=lock)
+    if not args.no_simulator:  # before the first screen is shown; the link is made at 開局
+        try:
+            started.simulator = start_simulator(window.context.ledger.settings(), args.simulator_headless)
+        except SimulatorNotStarted as failure:
+            log.warning("%s", failure.message)
+            started.notices.append(failure.message)
+    return started
+
+
+def launch(args: argparse.Namespace, db_url: str, log_file: Path | None = None):
+    """``(Started, main window)`` with the excepthooks showing errors on it, or, when the
+    register cannot start, ``(None, StartupErrorWindow)``. Neither is shown yet."""
+    from app.ui.error_reporter import ErrorReporter
+    from app.ui.startup_error import StartupErrorWindow
+
+    try:
+        started = open_register(args, db_url)
+    except StartupError as error:
+        print(error.message, file=sys.stderr)
+        log.error("not started: %s", error.message.replace("\n", " "))
+        return None, StartupErrorWindow(error.message, str(log_file) if log_file else None)
+    logs.install_excepthooks(ErrorReporter(started.window))
+    return started, started.window
+
+
+def show(window, windowed: bool) -> None:
+    if windowed:
+        window.resize(1280, 800)
+        window.show()
+    else:
+        window.showFullScreen()
+
+
+def show_notices(started: Started) -> None:
+    from app.ui.widgets.dialogs import fit_long_message, show_error
+
+    for notice in started.notices:
+        fit_long_message(show_error(started.window, notice, title="決済端末シミュレーター"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,72 +154,47 @@ def main(argv: list[str] | None = None) -> int:
 
         return restore(argv[1:])
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    args.data_dir.mkdir(parents=True, exist_ok=True)
-    db_url = args.db or f"sqlite:///{args.data_dir / 'regi.db'}"
+    log_file = logs.setup_logging(args.log_dir)
+    db_url = ledger_url(args)
+    problem = display_problem() or driver_problem(db_url)
+    if problem:
+        log.error("%s", problem.splitlines()[0])
+        print(problem, file=sys.stderr)
+        return 2
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.app import build_register
-
-    from app.core.demo import seed_demo
-    from app.core.ledger.db import LedgerRefusedError
-    from app.core.ledger.ledger import Ledger
-
-    try:
-        ledger = Ledger(db_url)
-    except LedgerRefusedError as refused:
-        return refuse(refused.message)
-    if not args.no_demo:
-        seed_demo(ledger)
-    simulator = None if args.no_simulator else start_simulator(ledger.settings(), args.simulator_headless)
-    ledger.dispose()
+    from app.ui.theme import apply_theme
 
     app = QApplication(sys.argv[:1])
-    window = build_register(db_url, data_dir=args.data_dir, demo=not args.no_demo)
-    logging.getLogger("regi").info("ledger: %s", db_url)
+    apply_theme(app)
+    # Quit cleanly on SIGTERM / Ctrl+C, so the simulator and the bridge are stopped too.
+    # Python runs signal handlers only when it gets control: a timer gives it that. The
+    # quit is queued: a signal during start-up, before app.exec(), would otherwise be lost.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: QTimer.singleShot(0, app.quit))
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(300)
+    started, window = launch(args, db_url, log_file)
+    if started is None:
+        show(window, args.windowed)
+        app.exec()
+        return 1
+    log.info("ledger: %s (log: %s)", db_url, log_file)
     # What is built by now lives as long as the app: keep it out of the collector's full
     # passes, which otherwise stall the UI for ~100 ms now and then (bench/README.md).
     gc.collect()
     gc.freeze()
-    if args.windowed:
-        window.resize(1280, 800)
-        window.show()
-    else:
-        window.showFullScreen()
-    # Quit cleanly on SIGTERM / Ctrl+C, so the simulator and the bridge are stopped too.
-    # Python runs signal handlers only when it gets control: a timer gives it that.
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: app.quit())
-    wake = QTimer()
-    wake.timeout.connect(lambda: None)
-    wake.start(300)
-    QTimer.singleShot(0, lambda: logging.getLogger("regi").info("register running"))  # scripts wait for it
+    show(window, args.windowed)
+    show_notices(started)
+    QTimer.singleShot(0, lambda: log.info("register running"))  # scripts and the packaging tests wait for it
     try:
         code = app.exec()
     finally:
-        window.context.terminal.stop()
-        window.context.devices.shutdown()
-        if simulator is not None:
-            simulator.terminate()
-            simulator.wait(5)
+        started.stop()
     return code
-
-
-def refuse(message: str) -> int:
-    """The ledger cannot be opened: say why (and on screen, for a kiosk with no terminal),
-    then exit 2 — which the systemd unit does not restart (packaging/)."""
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    print(f"regi: {message}", file=sys.stderr)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    if app.platformName() != "offscreen":
-        from app.ui.theme import apply_theme
-
-        apply_theme(app)
-        QMessageBox.critical(None, "Regi", message)
-    return 2
 
 
 if __name__ == "__main__":

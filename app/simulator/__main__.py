@@ -34,6 +34,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--control-port", type=int, default=None, help="enable the JSON-lines control port (loopback)")
     p.add_argument("--headless", action="store_true", help="no window")
     p.add_argument("--log-level", default="INFO")
+    p.add_argument("--parent-pid", type=int, default=None,
+                   help="exit when this process (the register that started it) ends")
     return p.parse_args(argv)
 
 
@@ -59,6 +61,10 @@ async def _run_headless(server: SimulatorServer) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.parent_pid is not None:
+        from app.parent_guard import exit_with_parent
+
+        exit_with_parent(args.parent_pid)
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for name, shot in tour(driver, terminal):
                 for width, height in SIZES:
-                    if shot is driver.window:
+                    if shot is driver.window or getattr(shot, "full_screen", False):
                         shot.resize(width, height)
                     app.processEvents()
                     if shot is driver.window and (shot.width(), shot.height()) != (width, height):
@@ -95,6 +95,7 @@ def tour(driver, terminal):
     driver.tap("cancelButton")
     yield from _terminal_screens(driver, terminal)
     yield from _slip_screens(driver)
+    yield from _stay_up_screens(driver)
 
 
 def _terminal_screens(driver, terminal):
@@ -212,6 +213,34 @@ def _slip_screens(driver):
     yield "07c_SlipDetailScreen_voided", driver.window
     driver.tap("backButton")
     yield "06c_SlipListScreen_voided", driver.window
+
+
+def _stay_up_screens(driver):
+    """Issue 8: an uncaught error, the simulator that could not start, the start-up errors."""
+    from app.simulator_process import SimulatorNotStarted, _not_started
+    from app.startup_checks import unwritable_message
+    from app.ui.error_reporter import ErrorReporter
+    from app.ui.startup_error import StartupErrorWindow
+    from app.ui.widgets.dialogs import fit_long_message, show_error
+
+    driver.tap("backButton")
+    driver.wait_screen("TopScreen")
+    ErrorReporter(driver.window)("1125-1623-7f3a", ZeroDivisionError("division by zero"))
+    yield "12_UnexpectedErrorDialog", driver.wait_dialog("ErrorDialog")
+    driver.tap("closeButton")
+    notice = SimulatorNotStarted(_not_started("ポート 127.0.0.1:9201 は別のプログラムが使用中です")).message
+    yield "12b_SimulatorNotStartedDialog", fit_long_message(show_error(driver.window, notice, title="決済端末シミュレーター"))
+    driver.tap("closeButton")
+    for name, message in (
+            ("13_StartupErrorWindow_locked", "この台帳は別の Regi が使用中です（プロセス番号（PID）12345）。\n"
+                                             "/home/shop/.local/share/regi/regi.db\n"
+                                             "同じ台帳で2つの Regi は起動できません。先に起動した Regi をお使いください。"),
+            ("13b_StartupErrorWindow_read_only", unwritable_message(Path("/home/shop/.local/share/regi")))):
+        window = StartupErrorWindow(message, "/home/shop/.local/state/regi/log/regi.log")
+        window.show()
+        yield name, window
+        window.close()
+        window.deleteLater()
 
 
 def _sell_by_terminal_and_open_history(driver, products, method_button) -> None:

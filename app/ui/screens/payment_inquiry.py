@@ -176,7 +176,10 @@ class PaymentInquiryScreen(Screen):
     def select_field(self, key: str) -> None:
         self.active_field = key
         self.field_buttons[key].setChecked(True)
-        self.tenkey.max_digits = CODE_DIGITS if key == "code" else AMOUNT_DIGITS
+        if key == "code":
+            self.tenkey.set_limit(CODE_DIGITS, f"{self._code_caption()}は{CODE_DIGITS}桁までです。")
+        else:
+            self.tenkey.set_limit(AMOUNT_DIGITS, f"金額は{AMOUNT_DIGITS}桁までです。")
         digits = self.entries[key]
         self.tenkey.clear()
         for digit in digits:
@@ -190,10 +193,12 @@ class PaymentInquiryScreen(Screen):
 
     def _sync_fields(self) -> None:
         amount, code = self.entries["amount"], self.entries["code"]
-        profile = self.context.settings.terminal_profile
-        code_caption = "伝票番号" if profile == "ct6100" else "受注コード"
+        code_caption = "伝票番号" if self.context.settings.terminal_profile == "ct6100" else "受注コード"
         self.field_buttons["amount"].setText(f"金額　{format_yen(int(amount)) if amount else '指定なし'}")
         self.field_buttons["code"].setText(f"{code_caption}　{code or '指定なし'}")
+
+    def _code_caption(self) -> str:
+        return "伝票番号・注文番号" if self.context.settings.terminal_profile == "ct6100" else "受注コード"
 
     def current_search(self) -> PaymentSearch:
         """The search the widgets describe; ``RegiError`` if malformed."""

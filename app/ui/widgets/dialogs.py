@@ -83,6 +83,14 @@ def show_error(parent: QWidget, message: str, *, title: str = "エラー", code:
     return dialog
 
 
+def fit_long_message(dialog: QDialog, width: int = 720) -> QDialog:
+    """Widen a dialog with a long, wrapped message and give it the height that text needs:
+    a top-level window does not follow its layout's height-for-width, so the message is
+    otherwise clipped at the dialog's minimum width."""
+    dialog.resize(width, dialog.layout().totalHeightForWidth(width))
+    return dialog
+
+
 class ManagerAuthDialog(QDialog):
     """Asks a manager's password. ``authorized(staff)`` fires once it is right."""
 

@@ -1,7 +1,10 @@
 """On-screen tenkey for amounts and counts. Keys: ``key0``…``key9``, ``key00``, ``keyClear``, ``keyBack``.
 
-The value is an int; a digit that would exceed ``max_digits`` is refused with a message
-(``rejected``) and the value stays as it was.
+The value is a Python int of any size: ``changed`` carries it as ``object``, because a
+``Signal(int)`` is a C int in Qt and an 11th digit overflowed it (a crash, issue 8; an
+18-digit 注文番号 is a real value). A digit that would exceed ``max_digits`` is refused with
+``limit_message`` (the field's own words, if the screen set them with ``set_limit``) on
+``rejected``, and the value stays as it was.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from app.ui.widgets.buttons import touch_button
 
 
 class TenKey(QWidget):
-    changed = Signal(int)
+    changed = Signal(object)  # int of any size; see the module doc
     rejected = Signal(str)
 
     def __init__(self, max_digits: int = 7, parent: QWidget | None = None, *, extra_keys: tuple = (), code: bool = False):
@@ -21,6 +24,7 @@ class TenKey(QWidget):
         super().__init__(parent)
         self.setObjectName("tenKey")
         self.max_digits = max_digits
+        self.limit_message: str | None = None
         self._code = code
         self._digits = ""
         grid = QGridLayout(self)
@@ -39,6 +43,11 @@ class TenKey(QWidget):
         for row, column, button in extra_keys:
             grid.addWidget(button, row, column)
 
+    def set_limit(self, max_digits: int, message: str | None = None) -> None:
+        """The field being keyed: its digit limit and the message refusing one digit more."""
+        self.max_digits = max_digits
+        self.limit_message = message
+
     @property
     def value(self) -> int:
         return int(self._digits or 0)
@@ -55,7 +64,7 @@ class TenKey(QWidget):
         else:
             digits = self._digits + key if self._code else (self._digits + key).lstrip("0")
             if len(digits) > self.max_digits:
-                self.rejected.emit(f"{self.max_digits}桁までしか入力できません。")
+                self.rejected.emit(self.limit_message or f"{self.max_digits}桁までしか入力できません。")
                 return
             self._digits = digits
         self.changed.emit(self.value)
