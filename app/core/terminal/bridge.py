@@ -28,7 +28,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable
 
-from .config import ID_PATTERN, METHODS, TerminalConfig
+from .config import ID_PATTERN, METHODS, TerminalConfig, demo_key_allowed
 from .driver import NO_ANSWER, NOT_CONNECTED, LinkDriver, TerminalDriver, now_iso
 from .errors import ErrorCondition
 from .events import EventKind, TerminalEvent
@@ -46,6 +46,7 @@ DriverFactory = Callable[[TerminalConfig], TerminalDriver]
 NOT_CONFIGURED = TerminalError.of(ErrorCondition.UNAVAILABLE_SERVICE, "L0004")
 STOPPED = TerminalError.of(ErrorCondition.UNREACHABLE_HOST, "L0005")
 NOT_CONTRACTED = TerminalError.of(ErrorCondition.NOT_ALLOWED, "L0003")
+DEMO_KEY_OFF_LOOPBACK = TerminalError.of(ErrorCondition.NOT_ALLOWED, "L0006")
 
 
 class RequestFuture(concurrent.futures.Future):
@@ -312,6 +313,11 @@ class TerminalBridge:
                 self._login_waiters.remove(waiter)
 
     async def _connect_and_login(self) -> LoginResult:
+        if not demo_key_allowed(self.config.host, self.config.pairing_key):
+            # The demo key is public: frames signed with it prove nothing off this machine.
+            log.error("refusing to link terminal %s:%s with the public demo pairing key",
+                      self.config.host, self.config.port)
+            return LoginResult(LoginStatus.REFUSED, error=DEMO_KEY_OFF_LOOPBACK)
         try:
             await self._driver.connect()
         except (OSError, asyncio.TimeoutError) as exc:

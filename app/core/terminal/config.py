@@ -8,8 +8,10 @@ the settings screen, not later on the payment path.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
+import secrets
 from dataclasses import dataclass, field
 
 PROFILES = ("usenpay", "ct6100", "none")
@@ -21,8 +23,33 @@ METHODS = ("credit", "qr", "emoney")
 DEMO_PAIRING_KEY = "regi-demo-pairing-key-0001"
 """Pairing key shared by the register and the simulator out of the box.
 
-For demos and training only: a shop's real terminal is paired with its own key.
+For demos and training only: it is public, so anyone on the shop's network could sign
+answers with it. It works only towards the bundled simulator on this machine (a loopback
+host, `demo_key_allowed`); any other terminal needs the shop's own key, generated with
+`new_pairing_key()` or keyed from the terminal at set-up (R-CONN).
 """
+
+MIN_PAIRING_KEY_LENGTH = 8
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1) — this machine only."""
+    if host.strip().lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False
+
+
+def demo_key_allowed(host: str, pairing_key: str) -> bool:
+    """False when the public demo key would be used towards a terminal off this machine."""
+    return pairing_key != DEMO_PAIRING_KEY or is_loopback(host)
+
+
+def new_pairing_key() -> str:
+    """A fresh shop key (128 bits from `secrets`), to key into the terminal as well."""
+    return secrets.token_urlsafe(16)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9201

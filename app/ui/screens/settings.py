@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from app.core.terminal.config import MIN_PAIRING_KEY_LENGTH, demo_key_allowed, new_pairing_key
 from app.core.terminal.results import DiagnosisResult, Outcome
 from app.ui.screens.base import Screen
 from app.ui.terminal_dialogs import login_problem_text
@@ -119,6 +120,9 @@ class SettingsScreen(Screen):
             button = touch_button(label, f"method_{method}", "toggle", page, checkable=True)
             self.method_buttons[method] = button
             grid.addWidget(button, 5, column)
+        generate = touch_button("キーを生成", "generateKeyButton", "secondary", page)
+        generate.clicked.connect(self.generate_key)
+        grid.addWidget(generate, 6, 1)
         save = touch_button("保存", "saveSettingsButton", "primary", page)
         save.clicked.connect(self.save_terminal_settings)
         grid.addWidget(save, 6, 3)
@@ -142,6 +146,7 @@ class SettingsScreen(Screen):
             button.setChecked(button.property("profile") == settings.terminal_profile)
         self.host_edit.setText(settings.terminal_host)
         self.port_edit.setText(str(settings.terminal_port))
+        self.key_edit.setEchoMode(QLineEdit.PasswordEchoOnEdit)
         self.key_edit.setText(settings.terminal_pairing_key)
         for method, button in self.method_buttons.items():
             button.setChecked(method in settings.terminal_methods)
@@ -164,14 +169,23 @@ class SettingsScreen(Screen):
                 return {}, "IPアドレスが正しくありません（例: 192.168.1.50）。"
             if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
                 return {}, "ポートは1〜65535の数字で入力してください。"
-            if len(key) < 8:
-                return {}, "ペアリングキーは8文字以上で入力してください。"
+            if len(key) < MIN_PAIRING_KEY_LENGTH:
+                return {}, f"ペアリングキーは{MIN_PAIRING_KEY_LENGTH}文字以上で入力してください。"
+            if not demo_key_allowed(host, key):
+                return {}, ("デモ用のペアリングキーは、このレジの中のシミュレーター(127.0.0.1)にしか使えません。"
+                            "お店のペアリングキーを入力するか「キーを生成」してください。")
             if not methods:
                 return {}, "契約済みの決済手段を1つ以上選んでください。"
         values = {"terminal_profile": profile}
         if profile != "none":
             values.update(terminal_host=host, terminal_port=int(port_text), terminal_pairing_key=key, terminal_methods=methods)
         return values, None
+
+    def generate_key(self) -> None:
+        """A fresh shop key, shown in clear so it can be keyed into the terminal too."""
+        self.key_edit.setEchoMode(QLineEdit.Normal)
+        self.key_edit.setText(new_pairing_key())
+        self.show_message("新しいペアリングキーを作りました。決済端末にも同じキーを設定してから「保存」してください。")
 
     def save_terminal_settings(self) -> None:
         values, problem = self.terminal_form_errors()
