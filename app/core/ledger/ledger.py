@@ -16,7 +16,6 @@ from app.core.errors import RegiError
 from app.core.ledger import audit, sessions, slips, staff
 from app.core.ledger.db import open_ledger
 from app.core.ledger.models import Category, Product, Register, RegisterSession, Slip, Staff
-from app.core.ledger.passwords import verify_password
 from app.core.ledger.settings import ShopSettings, load_settings, save_settings
 
 
@@ -78,14 +77,17 @@ class Ledger:
             db.commit()
             return member
 
-    def authorize_manager(self, password: str) -> Staff:
-        """The manager whose password this is (ManagerAuthDialog); ``RegiError`` otherwise."""
+    def authorize_manager(self, password: str, staff_id: int | None = None) -> Staff:
+        """The manager whose password this is (ManagerAuthDialog); ``RegiError`` otherwise.
+        Every attempt is audited and committed; see ``staff.authorize_manager`` for the lockout."""
         with self._sessions() as db:
-            managers = db.scalars(select(Staff).where(Staff.active, Staff.role == "manager")).all()
-            for manager in managers:
-                if password and verify_password(password, manager.password_hash):
-                    return manager
-        raise RegiError("責任者のパスワードが違います。")
+            try:
+                manager = staff.authorize_manager(db, password, self.clock.now(), staff_id=staff_id)
+            except RegiError:
+                db.commit()
+                raise
+            db.commit()
+            return manager
 
     def record_audit(self, action: str, staff_id: int | None, **kwargs) -> None:
         with self._sessions.begin() as db:
