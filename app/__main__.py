@@ -33,7 +33,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def start_simulator(settings, headless: bool) -> subprocess.Popen | None:
     """The terminal simulator as its own process, for the terminal configured on loopback."""
-    if settings.terminal_profile == "none" or settings.terminal_host not in ("127.0.0.1", "localhost"):
+    from app.core.terminal.config import is_loopback
+
+    if settings.terminal_profile == "none" or not is_loopback(settings.terminal_host):
         return None
     command = [sys.executable, "-m", "app.simulator", "--profile", settings.terminal_profile,
                "--host", settings.terminal_host, "--port", str(settings.terminal_port),
@@ -49,7 +51,9 @@ def start_simulator(settings, headless: bool) -> subprocess.Popen | None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    args.data_dir.mkdir(parents=True, exist_ok=True)
+    from app.core.ledger.files import secure_data_dir
+
+    secure_data_dir(args.data_dir)  # 0700: the ledger holds staff hashes and the pairing key
     db_url = args.db or f"sqlite:///{args.data_dir / 'regi.db'}"
 
     from PySide6.QtCore import QTimer

@@ -15,6 +15,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.ledger.files import secure_sqlite_files
+
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -26,7 +28,9 @@ def sqlite_url(path: Path) -> str:
 
 
 def create_ledger_engine(url: str) -> Engine:
-    """Engine for the ledger. For SQLite: WAL, ``synchronous=FULL``, foreign keys, busy timeout."""
+    """Engine for the ledger. For SQLite: WAL, ``synchronous=FULL``, foreign keys, busy timeout,
+    and the files 0600 (``files.secure_sqlite_files``)."""
+    secure_sqlite_files(url)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
