@@ -1,4 +1,5 @@
 """``python -m app`` / ``regi``: start the register on this machine's ledger.
+``regi verify-ledger``: check the ledger's hash chain (``app.verify_ledger``).
 
 The ledger is an SQLite file in the per-user data dir (created and migrated at start);
 an empty ledger is filled with the demo café.
@@ -49,6 +50,11 @@ def start_simulator(settings, headless: bool) -> subprocess.Popen | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["verify-ledger"]:  # `regi verify-ledger`: no Qt, read-only
+        from app.verify_ledger import main as verify_ledger
+
+        return verify_ledger(argv[1:])
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from app.core.ledger.files import secure_data_dir

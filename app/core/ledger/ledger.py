@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from app.core.cart import Cart
 from app.core.clock import Clock
 from app.core.errors import RegiError
-from app.core.ledger import audit, sessions, slips, staff
+from app.core.ledger import audit, chain, sessions, slips, staff
 from app.core.ledger.db import open_ledger
 from app.core.ledger.models import Category, Product, Register, RegisterSession, Slip, Staff
 from app.core.ledger.settings import ShopSettings, load_settings, save_settings
@@ -52,13 +52,7 @@ class Ledger:
     def register(self) -> Register:
         """This register's row, created on first use from the settings' register code."""
         with self._sessions.begin() as db:
-            settings = load_settings(db)
-            register = db.scalar(select(Register).where(Register.code == settings.register_code))
-            if register is None:
-                register = Register(code=settings.register_code, name=settings.register_name)
-                db.add(register)
-                db.flush()
-            return register
+            return chain.this_register(db)
 
     # --- staff -------------------------------------------------------------
     def staff(self) -> list[Staff]:
