@@ -2,6 +2,8 @@
 1280×800 and 1920×1080, offscreen, on a throw-away demo ledger with a sample cart.
 
 Look at the PNGs after any UI change: Japanese must render and nothing may be clipped.
+It drives the register with the test harness (``RegisterDriver``), so it lives in
+``app.testing``, beside it: the register itself never imports the harness (issue 15).
 """
 from __future__ import annotations
 
