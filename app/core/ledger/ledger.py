@@ -1,4 +1,6 @@
-"""``Ledger``: the one object the UI uses to read and write the register's database.
+"""``Ledger``: the facade for the register's everyday reads and writes (staff, sessions,
+catalogue, slips, settings); the slip journal, terminal payments and queries have their own
+modules over the same session factory.
 
 Each method is one transaction: it commits everything it writes (with its audit record)
 or nothing. Returned ORM objects are detached snapshots (``expire_on_commit=False``).
