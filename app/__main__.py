@@ -35,8 +35,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def start_simulator(settings, headless: bool) -> subprocess.Popen | None:
     """The terminal simulator as its own process, for the terminal configured on loopback."""
     from app.core.terminal.config import is_loopback
+    from app.core.terminal.profiles import terminal_profile
 
-    if settings.terminal_profile == "none" or not is_loopback(settings.terminal_host):
+    if not terminal_profile(settings.terminal_profile).linked or not is_loopback(settings.terminal_host):
         return None
     command = [sys.executable, "-m", "app.simulator", "--profile", settings.terminal_profile,
                "--host", settings.terminal_host, "--port", str(settings.terminal_port),

@@ -14,10 +14,9 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-PROFILES = ("usenpay", "ct6100", "none")
-"""Terminal profiles (SPEC §4). "none" = no terminal: every request is refused locally."""
+from .profiles import PROFILES as _PROFILES, PaymentMethod, TerminalProfile, terminal_profile
 
-METHODS = ("credit", "qr", "emoney")
+METHODS = tuple(PaymentMethod)
 """Payment methods on the link: card (クレジット), QR / code payment, e-money (電子マネー)."""
 
 DEMO_PAIRING_KEY = "regi-demo-pairing-key-0001"
@@ -104,7 +103,7 @@ class TerminalConfig:
     shop has contracted: the bridge refuses the others locally without sending.
     """
 
-    profile: str
+    profile: str  # a code of profiles.PROFILES; "none" = no terminal: every request is refused locally
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     pairing_key: str = DEMO_PAIRING_KEY
@@ -113,8 +112,8 @@ class TerminalConfig:
     timings: BridgeTimings = field(default_factory=BridgeTimings)
 
     def __post_init__(self) -> None:
-        if self.profile not in PROFILES:
-            raise ValueError(f"profile must be one of {PROFILES}, got {self.profile!r}")
+        if self.profile not in _PROFILES:
+            raise ValueError(f"profile must be one of {tuple(_PROFILES)}, got {self.profile!r}")
         if not isinstance(self.host, str) or not self.host:
             raise ValueError("host must be a non-empty string")
         if isinstance(self.port, bool) or not isinstance(self.port, int) or not 1 <= self.port <= 65535:
@@ -131,3 +130,8 @@ class TerminalConfig:
         object.__setattr__(self, "contracted_methods", methods)
         if not isinstance(self.timings, BridgeTimings):
             raise TypeError("timings must be a BridgeTimings")
+
+    @property
+    def terminal(self) -> TerminalProfile:
+        """What this profile can do (`profiles.py`)."""
+        return terminal_profile(self.profile)

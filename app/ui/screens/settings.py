@@ -14,13 +14,13 @@ from dataclasses import replace
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core.terminal.config import MIN_PAIRING_KEY_LENGTH, demo_key_allowed, new_pairing_key
+from app.core.terminal.profiles import PROFILES as TERMINAL_PROFILES, PaymentMethod, terminal_profile
 from app.core.terminal.results import DiagnosisResult, Outcome
 from app.ui.screens.base import Screen
 from app.ui.terminal_dialogs import login_problem_text
 from app.ui.widgets.buttons import touch_button
 
-PROFILES = (("usenpay", "USEN PAY"), ("ct6100", "CT-6100"), ("none", "なし"))
-METHODS = (("credit", "クレジット"), ("qr", "QRコード"), ("emoney", "電子マネー"))
+METHODS = tuple((method.value, method.label) for method in PaymentMethod)
 HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
 
@@ -81,7 +81,7 @@ class SettingsScreen(Screen):
     def show_check_result(self, result: DiagnosisResult) -> None:
         if result.outcome is Outcome.SUCCESS and result.info:
             info = result.info
-            profile = dict(PROFILES).get(info.profile, info.profile)
+            profile = TERMINAL_PROFILES[info.profile].name if info.profile in TERMINAL_PROFILES else info.profile
             self.check_result.setText(
                 f"接続しました。\n端末ID：{info.poi_id}（{profile}）\nバッテリー：{info.battery}%\n状態：{info.state}"
             )
@@ -102,8 +102,8 @@ class SettingsScreen(Screen):
         grid.addWidget(heading, 0, 0, 1, 4)
         grid.addWidget(QLabel("端末の種類", page), 1, 0)
         self.profile_group = QButtonGroup(self)
-        for column, (profile, label) in enumerate(PROFILES, start=1):
-            button = touch_button(label, f"profile_{profile}", "toggle", page, checkable=True)
+        for column, (profile, spec) in enumerate(TERMINAL_PROFILES.items(), start=1):
+            button = touch_button(spec.name, f"profile_{profile}", "toggle", page, checkable=True)
             button.setProperty("profile", profile)
             self.profile_group.addButton(button)
             grid.addWidget(button, 1, column)
@@ -164,7 +164,7 @@ class SettingsScreen(Screen):
         methods = [m for m, b in self.method_buttons.items() if b.isChecked()]
         if profile is None:
             return {}, "端末の種類を選んでください。"
-        if profile != "none":
+        if terminal_profile(profile).linked:
             if not _valid_host(host):
                 return {}, "IPアドレスが正しくありません（例: 192.168.1.50）。"
             if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
@@ -177,7 +177,7 @@ class SettingsScreen(Screen):
             if not methods:
                 return {}, "契約済みの決済手段を1つ以上選んでください。"
         values = {"terminal_profile": profile}
-        if profile != "none":
+        if terminal_profile(profile).linked:
             values.update(terminal_host=host, terminal_port=int(port_text), terminal_pairing_key=key, terminal_methods=methods)
         return values, None
 
