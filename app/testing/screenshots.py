@@ -147,6 +147,11 @@ def _terminal_screens(driver, terminal):
     yield "16_SettingsScreen_check", driver.window
     driver.tap("terminalSettingsTab")
     yield "16b_SettingsScreen_terminal", driver.window
+    driver.find("terminalHostEdit").setText("192.168.1.50")  # a LAN terminal with the demo key: refused
+    driver.tap("saveSettingsButton")
+    yield "16c_SettingsScreen_demo_key_refused", driver.window
+    driver.tap("generateKeyButton")
+    yield "16d_SettingsScreen_generated_key", driver.window
     driver.tap("backButton")
     driver.tap("checkoutButton")
 

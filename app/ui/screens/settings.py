@@ -172,8 +172,8 @@ class SettingsScreen(Screen):
             if len(key) < MIN_PAIRING_KEY_LENGTH:
                 return {}, f"ペアリングキーは{MIN_PAIRING_KEY_LENGTH}文字以上で入力してください。"
             if not demo_key_allowed(host, key):
-                return {}, ("デモ用のペアリングキーは、このレジの中のシミュレーター(127.0.0.1)にしか使えません。"
-                            "お店のペアリングキーを入力するか「キーを生成」してください。")
+                return {}, ("デモ用のペアリングキーは、このレジの中のシミュレーター(127.0.0.1)専用です。"
+                            "お店のキーを入力するか「キーを生成」してください。")
             if not methods:
                 return {}, "契約済みの決済手段を1つ以上選んでください。"
         values = {"terminal_profile": profile}
