@@ -51,7 +51,7 @@ def test_five_wrong_passwords_lock_manager_authorisation(register, register_cloc
                                                            ("manager_auth_failed", "locked"), ("manager_auth", None)])
     with register.ledger.session() as db:
         ok = db.scalars(select(AuditRecord).where(AuditRecord.action == "manager_auth")).one()
-    assert (ok.staff_id, ok.authorized_by_id) == (None, 1)
+    assert (ok.staff_id, ok.authorized_by_id) == (2, 1)   # 佐藤 asked, 山田 店長 authorised
 
 
 def test_the_lock_survives_a_restart_of_the_register(register, register_clock):

@@ -224,7 +224,7 @@ class CheckoutScreen(Screen):
         if not needed or self.context.staff_is_manager:
             action()
             return
-        dialog = ManagerAuthDialog(self, reason, self.context.ledger.authorize_manager)
+        dialog = ManagerAuthDialog(self, reason, self.context.authorize_manager)
         dialog.authorized.connect(action)
         dialog.open()
 

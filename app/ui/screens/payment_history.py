@@ -192,7 +192,7 @@ class PaymentHistoryScreen(Screen):
         if self.context.staff_is_manager:
             then(self.context.staff)
             return
-        dialog = ManagerAuthDialog(self, action, self.context.ledger.authorize_manager)
+        dialog = ManagerAuthDialog(self, action, self.context.authorize_manager)
         dialog.authorized.connect(then)
         dialog.open()
 

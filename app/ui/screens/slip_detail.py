@@ -259,7 +259,7 @@ class SlipDetailScreen(Screen):
         if self.context.staff_is_manager:
             self._ask_reason(self.context.staff, correction)
             return
-        dialog = ManagerAuthDialog(self, action, self.context.ledger.authorize_manager)
+        dialog = ManagerAuthDialog(self, action, self.context.authorize_manager)
         dialog.authorized.connect(lambda manager: self._ask_reason(manager, correction))
         dialog.open()
 

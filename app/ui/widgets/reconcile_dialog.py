@@ -105,6 +105,6 @@ class ReconcileDialog(QDialog):
         if self.context.staff_is_manager:
             apply(self.context.staff)
         else:
-            dialog = ManagerAuthDialog(self, what, self.context.ledger.authorize_manager)
+            dialog = ManagerAuthDialog(self, what, self.context.authorize_manager)
             dialog.authorized.connect(apply)
             dialog.open()
