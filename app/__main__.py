@@ -1,4 +1,5 @@
 """``python -m app`` / ``regi``: start the register on this machine's ledger.
+``regi verify-ledger``: check the ledger's hash chain (``app.verify_ledger``).
 
 The ledger is an SQLite file in the per-user data dir (created and migrated at start);
 an empty ledger is filled with the demo café. Start-up order matters (issue 8):
@@ -30,7 +31,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     from platformdirs import user_data_dir
 
     parser = argparse.ArgumentParser(prog="regi", description="Regi タッチPOSレジ",
-                                     epilog="regi restore FILE [--yes]: put a ledger backup back (regi restore --help)")
+                                     epilog="regi restore FILE [--yes]: put a ledger backup back (regi restore --help). "
+                                            "regi verify-ledger: check the ledger's hash chain.")
     parser.add_argument("--data-dir", type=Path, default=Path(user_data_dir("regi", appauthor=False)),
                         help="folder of the ledger database (default: the per-user data dir)")
     parser.add_argument("--db", help="SQLAlchemy URL of the ledger (default: SQLite file in --data-dir)")
@@ -153,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.restore import main as restore
 
         return restore(argv[1:])
+    if argv[:1] == ["verify-ledger"]:  # `regi verify-ledger`: no Qt, read-only
+        from app.verify_ledger import main as verify_ledger
+
+        return verify_ledger(argv[1:])
     args = parse_args(argv)
     log_file = logs.setup_logging(args.log_dir)
     db_url = ledger_url(args)

@@ -59,7 +59,10 @@ def simulator_command(settings, headless: bool) -> list[str]:
 
 
 def start_simulator(settings, headless: bool, timeout: float = START_TIMEOUT_S) -> subprocess.Popen | None:
-    if settings.terminal_profile == "none" or settings.terminal_host not in ("127.0.0.1", "localhost"):
+    from app.core.terminal.config import is_loopback
+    from app.core.terminal.profiles import terminal_profile
+
+    if not terminal_profile(settings.terminal_profile).linked or not is_loopback(settings.terminal_host):
         return None
     host, port = settings.terminal_host, settings.terminal_port
     where = f"{host}:{port}"

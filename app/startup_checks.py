@@ -95,8 +95,10 @@ def driver_problem(db_url: str) -> str | None:
 def storage_problem(data_dir: Path, ledger_file: Path | None) -> str | None:
     """The data dir must exist (it is created) and take a new file, the ledger file (and
     SQLite's -wal / -shm beside it) must be writable, and the disk must have room."""
+    from app.core.ledger.files import secure_data_dir
+
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        secure_data_dir(data_dir)  # 0700: the ledger holds staff hashes and the pairing key
         probe = data_dir / f".regi-write-test-{os.getpid()}"
         probe.write_bytes(b"ok")
         probe.unlink()

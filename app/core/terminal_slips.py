@@ -10,6 +10,7 @@ import json
 from app.core.ledger.models import TerminalPayment
 from app.core.ledger.settings import ShopSettings
 from app.core.printing.terminal_slip import TerminalSlipData, refund_wording_for
+from app.core.terminal.profiles import terminal_profile
 
 
 def slip_data_for(row: TerminalPayment, settings: ShopSettings, *, original: TerminalPayment | None = None,
@@ -30,7 +31,7 @@ def slip_data_for(row: TerminalPayment, settings: ShopSettings, *, original: Ter
         kind="refund" if refund else "sale",
         refund_wording=refund_wording_for(original.created_at, row.created_at) if refund and original else "取消",
         amount_yen=row.amount_yen,
-        order_code=row.poi_transaction_id if row.profile == "usenpay" else None,
+        order_code=row.poi_transaction_id if terminal_profile(row.profile).order_codes else None,
         slip_number=str(slip.get("SlipNumber", "")).lstrip("#") or None,
         card_last4=row.card_last4 or (original.card_last4 if original else None),
         brand=row.brand or (original.brand if original else None),

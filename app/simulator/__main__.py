@@ -17,6 +17,7 @@ import sys
 
 from app.core.assets import font_path
 from app.core.terminal.config import DEFAULT_PORT, DEMO_PAIRING_KEY, METHODS
+from app.core.terminal.profiles import linked_profiles
 
 from .engine import TerminalEngine
 from .server import SimulatorServer
@@ -24,7 +25,7 @@ from .server import SimulatorServer
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="regi-simulator", description="Payment terminal simulator for Regi")
-    p.add_argument("--profile", choices=("usenpay", "ct6100"), default="usenpay")
+    p.add_argument("--profile", choices=linked_profiles(), default="usenpay")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     p.add_argument("--pairing-key", default=DEMO_PAIRING_KEY)

@@ -34,19 +34,20 @@ from typing import Any, Callable, Iterator, Sequence
 
 from app.core.terminal import statuses as st
 from app.core.terminal.config import METHODS
+from app.core.terminal.profiles import linked_profiles, terminal_profile
 from app.core.terminal.errors import ErrorCondition, describe
 from app.core.terminal.messages import response_part
 
 from . import outcomes as oc
 from .clock import JST, SimClock
 from .model import (BATTERY_LINK_MAX_REFUSED, BATTERY_PRINT_MAX_REFUSED, BATTERY_UPDATE_MIN, BEFORE_CARD_READ,
-                    CARD_BRANDS, EMONEY_BRANDS, EMONEY_REFUNDABLE, ENTRY_MODES, METHOD_LABELS, NFC_SIGNATURE_FROM_YEN,
+                    CARD_BRANDS, EMONEY_BRANDS, EMONEY_REFUNDABLE, ENTRY_MODES, NFC_SIGNATURE_FROM_YEN,
                     PROMPTS, QR_BRANDS, QR_REFUND_DAYS, Attempt, EngineEvent, EngineSnapshot, SimulatorError, Stage,
                     TxRecord, duplicate_alert_due)
 from .slips import SlipContext, card_slip, emoney_slip
 
 __all__ = [  # re-exported: callers import the simulator's vocabulary from here
-    "CARD_BRANDS", "EMONEY_BRANDS", "METHOD_LABELS", "QR_BRANDS", "EngineEvent", "EngineSnapshot", "SimulatorError",
+    "CARD_BRANDS", "EMONEY_BRANDS", "QR_BRANDS", "EngineEvent", "EngineSnapshot", "SimulatorError",
     "Stage", "TerminalEngine", "TxRecord", "duplicate_alert_due",
 ]
 
@@ -61,13 +62,14 @@ class TerminalEngine:
                  clock: Callable[[], datetime] | None = None, battery: int = 100,
                  methods: Sequence[str] = METHODS, merchant_name: str = "Regi デモ店",
                  phone: str = "03-1234-5678", order_prefix: str = "TSU3", seed: int | None = None) -> None:
-        if profile not in ("usenpay", "ct6100"):
-            raise ValueError("profile must be 'usenpay' or 'ct6100'")
+        if profile not in linked_profiles():
+            raise ValueError(f"profile must be one of {linked_profiles()}")
         unknown = [m for m in methods if m not in METHODS]
         if unknown:
             raise ValueError(f"unknown methods {unknown}")
         self.profile = profile
-        self.poi_id = poi_id or ("A920-0001" if profile == "usenpay" else "CT6100-0001")
+        self.spec = terminal_profile(profile)  # what this kind of terminal does
+        self.poi_id = poi_id or self.spec.default_poi_id
         self.methods = tuple(methods)
         self.clock = clock or SimClock()
         self._rng = random.Random(seed)
@@ -90,7 +92,7 @@ class TerminalEngine:
         self._history: list[TxRecord] = []
         self._used_transaction_ids: set[str] = set()
         self._order_seq = 3376
-        self._slip_seq = 249 if profile == "usenpay" else 118
+        self._slip_seq = 249 if self.spec.order_codes else 118
         self._emoney_slip_seq = 226
         self._recon_seq = 0
         self._last_reconciliation: datetime | None = None
@@ -291,9 +293,9 @@ class TerminalEngine:
             if transaction_id in self._used_transaction_ids:
                 # Never run a TransactionID twice: a resent payment must not charge again.
                 return refuse("E4003")
-            if self.profile == "usenpay" and method is None:
+            if self.spec.register_picks_method and method is None:
                 return refuse("E4002", "USEN PAY では支払方法(PaymentMethod)が必要です。")
-            if self.profile == "ct6100" and method is not None:
+            if not self.spec.register_picks_method and method is not None:
                 return refuse("E4002", "CT-6100 では支払方法は端末で選択します(PaymentMethod は指定できません)。")
             if method is not None and method not in self.methods:
                 return refuse("E1007")
@@ -467,7 +469,8 @@ class TerminalEngine:
         self._approve(a)
 
     def _cancel(self, a: Attempt) -> None:
-        message = "決済端末でリセットされました。" if self.profile == "ct6100" else None
+        key = self.spec.cancel_key
+        message = None if key == "キャンセル" else f"決済端末で{key}されました。"
         self._fail(a, "E4006", message=message)
 
     # completion ------------------------------------------------------------------------
@@ -475,7 +478,7 @@ class TerminalEngine:
     def _next_ids(self, method: str) -> tuple[str, str]:
         """(POITransactionID, slip number) for a new approved transaction."""
         now = self.clock()
-        if self.profile == "usenpay":
+        if self.spec.order_codes:
             self._order_seq += 1
             order = f"{self._order_prefix}-{self._order_seq:07d}"
             if method == "emoney":
@@ -496,7 +499,7 @@ class TerminalEngine:
         poi_id, slip_number = self._next_ids(method)
         approval = f"{self._rng.randrange(10**6):06d}" if method != "qr" else None
         slip = None
-        order_code = poi_id if self.profile == "usenpay" else None
+        order_code = poi_id if self.spec.order_codes else None
         if method == "credit":
             slip = card_slip(self._slip_ctx, moment=now, order_code=order_code, slip_number=slip_number,
                              brand=a.brand or "VISA", last4=a.last4 or "0000", entry_mode=a.entry_mode or "ICC",
@@ -705,7 +708,7 @@ class TerminalEngine:
             original.status = st.EMONEY_CANCELLED
         else:
             original.status = st.QR_REFUNDED
-        if self.profile == "usenpay":
+        if self.spec.order_codes:
             poi_id = original.poi_transaction_id or ""
             slip_number = original.slip.get("SlipNumber", "") if original.slip else ""
             if method == "emoney":
@@ -715,7 +718,7 @@ class TerminalEngine:
             self._slip_seq += 1
             slip_number = f"{self._slip_seq % 100000:05d}"
             poi_id = slip_number if method != "qr" else f"{now:%Y%m%d%H%M%S}{self._slip_seq % 10000:04d}"
-        order_code = original.poi_transaction_id if self.profile == "usenpay" else None
+        order_code = original.poi_transaction_id if self.spec.order_codes else None
         slip = None
         if method == "credit":
             slip = card_slip(self._slip_ctx, moment=now, order_code=order_code, slip_number=str(slip_number),
@@ -781,7 +784,7 @@ class TerminalEngine:
     def print_slip(self, poi_transaction_id: str) -> dict[str, Any]:
         """Print a slip again on the terminal (usenpay 代替の控え印刷)."""
         with self._op():
-            if self.profile == "ct6100":
+            if not self.spec.register_prints_slips:  # it prints its own 控え: nothing to print on request
                 return self._refusal("E3006")
             if self._battery <= BATTERY_PRINT_MAX_REFUSED:
                 return self._refusal("E2004")

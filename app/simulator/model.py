@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Iterable
 
 from app.core.terminal import statuses as st
+from app.core.terminal.messages import ENTRY_MODES  # noqa: F401  (the link's, written once; the engine imports it here)
 
 from . import outcomes as oc
 
@@ -20,7 +21,6 @@ CARD_BRANDS = ("VISA", "Mastercard", "JCB", "AMEX", "Diners", "銀聯")
 EMONEY_BRANDS = ("交通系", "iD", "QUICPay", "nanaco", "WAON", "楽天Edy")
 EMONEY_REFUNDABLE = frozenset({"iD", "QUICPay"})
 QR_BRANDS = ("PayPay", "d払い", "楽天ペイ", "au PAY", "メルペイ", "Alipay+", "WeChat Pay")
-ENTRY_MODES = ("ICC", "MagStripe", "Contactless")
 
 NFC_SIGNATURE_FROM_YEN = 15_001     # タッチ決済 from this amount asks for a signature
 DUPLICATE_WINDOW = timedelta(minutes=5)
@@ -30,10 +30,6 @@ BATTERY_PRINT_MAX_REFUSED = 7       # ≤ 7 %: cannot print
 BATTERY_UPDATE_MIN = 25             # < 25 %: firmware update fails
 QR_REFUND_DAYS = 90
 
-METHOD_LABELS = {
-    "usenpay": {"credit": "クレジット", "emoney": "電子マネー", "qr": "QRコード"},
-    "ct6100": {"credit": "クレジットカード・銀聯", "emoney": "電子マネー", "qr": "コード支払い"},
-}
 
 
 class Stage(StrEnum):

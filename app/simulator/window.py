@@ -18,7 +18,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
-from .engine import CARD_BRANDS, EMONEY_BRANDS, METHOD_LABELS, QR_BRANDS, EngineEvent, SimulatorError, Stage, TerminalEngine
+from .engine import CARD_BRANDS, EMONEY_BRANDS, QR_BRANDS, EngineEvent, SimulatorError, Stage, TerminalEngine
 
 STYLE = """
 QWidget#SimulatorWindow { background: #20242a; }
@@ -57,7 +57,7 @@ class SimulatorWindow(QWidget):
         super().__init__(parent)
         self.engine = engine
         self.setObjectName("SimulatorWindow")
-        self.setWindowTitle(f"決済端末シミュレータ — {'USEN PAY' if engine.profile == 'usenpay' else 'CT-6100'}")
+        self.setWindowTitle(f"決済端末シミュレータ — {engine.spec.name}")
         self.resize(480, 800)
         self.setStyleSheet(STYLE)
         font = QFont("Noto Sans JP")
@@ -88,7 +88,7 @@ class SimulatorWindow(QWidget):
 
     def _header(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.profile_label = QLabel("USEN PAY (A920 MAX)" if self.engine.profile == "usenpay" else "CT-6100")
+        self.profile_label = QLabel(self.engine.spec.device_name)
         self.profile_label.setObjectName("profileLabel")
         self.battery_label = QLabel()
         self.battery_label.setObjectName("batteryLabel")
@@ -134,7 +134,7 @@ class SimulatorWindow(QWidget):
         idle = QLabel("レジからの決済連携を待っています")
         idle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._page(Stage.IDLE, idle)
-        labels = METHOD_LABELS["ct6100"]
+        labels = self.engine.spec.terminal_method_labels
         self._page(Stage.CHOOSE_METHOD, self._grid(
             [_button(labels[m], f"method_{m}", lambda m=m: self._act(lambda: self.engine.choose_method(m)))
              for m in self.engine.methods] + [self._cancel_button("cancelMethodButton")], 1))
@@ -191,7 +191,7 @@ class SimulatorWindow(QWidget):
             + [self._cancel_button("cancelQrButton")], 3))
 
     def _cancel_button(self, name: str) -> QPushButton:
-        text = "リセット" if self.engine.profile == "ct6100" else "キャンセル"
+        text = self.engine.spec.cancel_key
         button = _button(text, name, lambda: self._act(self.engine.cancel))
         button.setProperty("role", "cancel")
         button.setStyleSheet("background: #9c2f2f;")
@@ -253,9 +253,8 @@ class SimulatorWindow(QWidget):
         else:
             link = "未連携"
         self.link_label.setText(link + ("・処理中" if snap.busy else ""))
-        method = METHOD_LABELS[snap.profile].get(snap.method or "", "")
-        self.title_label.setText(f"お支払い {method}" if snap.amount is not None else "USEN PAY" if
-                                 snap.profile == "usenpay" else "CT-6100")
+        method = self.engine.spec.terminal_method_labels.get(snap.method or "", "")
+        self.title_label.setText(f"お支払い {method}" if snap.amount is not None else self.engine.spec.name)
         self.amount_label.setText(f"¥{snap.amount:,}" if snap.amount is not None else "")
         self.prompt_label.setText(snap.prompt)
         update = f"OS更新期限 {snap.os_update_deadline:%m/%d %H:%M}" if snap.os_update_deadline else ""

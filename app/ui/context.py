@@ -57,6 +57,11 @@ class RegisterContext:
         return Cart(eat_in=self.settings.default_eat_in if self.settings.sells_food else True,
                     rounding=TaxRounding(self.settings.tax_rounding))
 
+    def authorize_manager(self, password: str) -> Staff:
+        """ManagerAuthDialog's check: audited with who asked (the staff logged in); see
+        ``staff.authorize_manager`` for the lockout. Raises ``RegiError``."""
+        return self.ledger.authorize_manager(password, self.staff.id if self.staff else None)
+
     @property
     def staff_is_manager(self) -> bool:
         return bool(self.staff and self.staff.is_manager)

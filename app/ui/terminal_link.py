@@ -39,7 +39,7 @@ class TerminalLink(QObject):
         """(Re)build the bridge for ``config`` and start its thread. Does not connect."""
         self.stop()
         self.config = config
-        if config.profile == "none":
+        if not config.terminal.linked:
             self.state_changed.emit(self.state)
             return
         self.bridge = TerminalBridge(config)

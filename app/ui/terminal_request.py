@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 from app.core.cart import Cart, Payment, PaymentKind
 from app.core.ledger.models import TerminalPayment
+from app.core.terminal.profiles import method_label, terminal_profile
 
-METHOD_LABELS = {"credit": "クレジット", "qr": "QRコード", "emoney": "電子マネー"}
-USENPAY_LABELS = {"credit": "USEN PAY クレジット", "qr": "USEN PAY QRコード", "emoney": "USEN PAY 電子マネー"}
 
 
 @dataclass
@@ -21,6 +20,7 @@ class TerminalRequest:
     return_to: tuple[str, dict] | None = None  # where to go afterwards; None: back to the checkout
     wording: str = "取消"  # 取消 / 返品 / 返金 (refunds from history, app.core.refund_rules)
     authorized_by_id: int | None = None  # the manager who authorised a refund from history (audited)
+    profile: str | None = None  # the terminal's profile code, for the label of a new payment
 
     def go_back(self, navigator) -> None:
         """Leave the terminal screens: to ``return_to`` (e.g. PaymentHistoryScreen), else the checkout."""
@@ -34,12 +34,12 @@ class TerminalRequest:
     def label(self) -> str:
         if self.refund_of is not None:
             return tender_label(self.refund_of)
-        return USENPAY_LABELS.get(self.method, "決済端末")
+        return terminal_profile(self.profile).request_label(self.method) if self.profile else "決済端末"
 
 
 def tender_label(row: TerminalPayment) -> str:
     """How a terminal payment reads in 支払い欄 and on the receipt: 「クレジット(VISA)」."""
-    label = METHOD_LABELS.get(row.method, "決済端末")
+    label = method_label(row.method)
     return f"{label}({row.brand})" if row.brand else label
 
 

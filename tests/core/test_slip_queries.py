@@ -238,7 +238,7 @@ def test_terminal_tenders_block_the_void_until_refunded(ledger, journal):
 def test_void_needs_an_open_register(ledger, journal):
     sale = sell(ledger)
     with ledger.session() as db, db.begin():
-        db.execute(text("UPDATE register_sessions SET closed_at = :at"), {"at": T0})
+        db.execute(text("UPDATE register_sessions SET closed_at = :at, closed_by_id = 1"), {"at": T0})
     before = counts(ledger)
     with pytest.raises(RegiError, match="開局していません"):
         void(journal, ledger, sale.slip_id)

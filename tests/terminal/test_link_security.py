@@ -168,3 +168,42 @@ def test_authentic_but_mismatched_responses_are_dropped(sim, proxy, make_bridge,
     assert not future.done()
     sim.control.cancel()
     assert future.result(T).cancelled
+
+
+def test_a_stray_signed_frame_does_not_block_the_real_terminal(sim, proxy, make_bridge, caplog):
+    """Issue 9: a second sender holding the key (another simulator, a terminal that was
+    swapped out) signs with a higher counter. Its frames do not belong to this Login
+    session, so they are dropped without touching the session's replay counter, and the
+    real terminal's frames keep arriving."""
+    caplog.set_level(logging.WARNING)
+    bridge, events = make_bridge(proxy.port, timings=STEADY)
+    login = bridge.login().result(T)
+    assert login.connected
+    second_sender = Signer("regi-demo-pairing-key-0001")   # started later: a higher counter
+    stray = []
+
+    def on_client_frame(obj: dict) -> None:
+        header = obj.get("SaleToPOIRequest", {}).get("MessageHeader", {})
+        if header.get("MessageCategory") != "Payment" or stray:
+            return
+        # an answer to nobody's request, and an event from another terminal
+        unmatched = json.loads(forged_success(obj, None)[4:])
+        unmatched["SaleToPOIResponse"]["MessageHeader"]["ServiceID"] = "stray-0001"
+        proxy.inject_to_client(encode_frame(second_sender.sign(unmatched)))
+        other_poi = build_message(Envelope.NOTIFICATION, Category.EVENT, sale_id="REGI-01", poi_id="A920-9999",
+                                  service_id=None, body={"EventToNotify": "BatteryLevel", "BatteryLevel": 5,
+                                                         "TimeStamp": "2026-11-21T09:00:00+09:00"})
+        proxy.inject_to_client(encode_frame(second_sender.sign(other_poi)))
+        stray.append(2)
+
+    proxy.on_client_frame = on_client_frame
+    future = bridge.pay("T-stray", 1200, "credit")
+    wait_until(lambda: stray)
+    wait_until(lambda: any("from POIID A920-9999" in r.getMessage() for r in caplog.records))
+    assert any("unmatched" in r.getMessage() for r in caplog.records)
+    sim.control.decline_now("E1001")                      # the real terminal answers
+    result = future.result(T)
+    assert result.outcome is Outcome.FAILURE and result.error.code == "E1001"
+    assert not any("replay" in r.getMessage() for r in caplog.records)
+    assert bridge.diagnosis().result(T).outcome is Outcome.SUCCESS   # later frames too
+    assert not events.of(EventKind.LINK_DOWN)

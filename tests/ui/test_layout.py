@@ -3,7 +3,7 @@ tappable is finger-sized (≥ 48 px; primary actions ≥ 64 px high)."""
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from app.ui.screens.registry import SCREENS
-from app.ui.screenshots import SIZES, tour
+from app.testing.screenshots import SIZES, tour
 
 
 def visible_buttons(root):

@@ -277,7 +277,7 @@ def test_cashier_needs_a_managers_password_to_void(register):
     auth = register.wait_dialog("ManagerAuthDialog")
     register.type_digits("1111")  # the cashier's own password
     register.tap("okButton")
-    assert auth.message_label.text() == "責任者のパスワードが違います。"
+    assert auth.message_label.text() == "責任者のパスワードが違います。（あと4回でロックされます）"
     assert register.dialog("VoidReasonDialog") is None
     register.tap("cancelButton")
     assert len(register.slips()) == 1 and audit_records(register, "slip_void") == []

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.assets import migrations_dir
 from app.core.errors import RegiError
+from app.core.ledger.files import secure_sqlite_files
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,9 @@ def sqlite_url(path: Path) -> str:
 
 
 def create_ledger_engine(url: str) -> Engine:
-    """Engine for the ledger. For SQLite: WAL, ``synchronous=FULL``, foreign keys, busy timeout."""
+    """Engine for the ledger. For SQLite: WAL, ``synchronous=FULL``, foreign keys, busy timeout,
+    and the files 0600 (``files.secure_sqlite_files``)."""
+    secure_sqlite_files(url)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
@@ -45,7 +48,7 @@ def create_ledger_engine(url: str) -> Engine:
     return engine
 
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0004"
 """The newest migration. A ledger already there is opened without loading alembic (about
 150 ms of every start); tests/core/test_ledger.py checks this matches the scripts."""
 

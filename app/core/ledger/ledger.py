@@ -1,4 +1,6 @@
-"""``Ledger``: the one object the UI uses to read and write the register's database.
+"""``Ledger``: the facade for the register's everyday reads and writes (staff, sessions,
+catalogue, slips, settings); the slip journal, terminal payments and queries have their own
+modules over the same session factory.
 
 Each method is one transaction: it commits everything it writes (with its audit record)
 or nothing. Returned ORM objects are detached snapshots (``expire_on_commit=False``).
@@ -13,10 +15,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from app.core.cart import Cart
 from app.core.clock import Clock
 from app.core.errors import RegiError
-from app.core.ledger import audit, sessions, slips, staff
+from app.core.ledger import audit, chain, sessions, slips, staff
 from app.core.ledger.db import open_ledger
 from app.core.ledger.models import Category, Product, Register, RegisterSession, Slip, Staff
-from app.core.ledger.passwords import verify_password
 from app.core.ledger.settings import ShopSettings, load_settings, save_settings
 
 
@@ -53,13 +54,7 @@ class Ledger:
     def register(self) -> Register:
         """This register's row, created on first use from the settings' register code."""
         with self._sessions.begin() as db:
-            settings = load_settings(db)
-            register = db.scalar(select(Register).where(Register.code == settings.register_code))
-            if register is None:
-                register = Register(code=settings.register_code, name=settings.register_name)
-                db.add(register)
-                db.flush()
-            return register
+            return chain.this_register(db)
 
     # --- staff -------------------------------------------------------------
     def staff(self) -> list[Staff]:
@@ -78,14 +73,17 @@ class Ledger:
             db.commit()
             return member
 
-    def authorize_manager(self, password: str) -> Staff:
-        """The manager whose password this is (ManagerAuthDialog); ``RegiError`` otherwise."""
+    def authorize_manager(self, password: str, staff_id: int | None = None) -> Staff:
+        """The manager whose password this is (ManagerAuthDialog); ``RegiError`` otherwise.
+        Every attempt is audited and committed; see ``staff.authorize_manager`` for the lockout."""
         with self._sessions() as db:
-            managers = db.scalars(select(Staff).where(Staff.active, Staff.role == "manager")).all()
-            for manager in managers:
-                if password and verify_password(password, manager.password_hash):
-                    return manager
-        raise RegiError("責任者のパスワードが違います。")
+            try:
+                manager = staff.authorize_manager(db, password, self.clock.now(), staff_id=staff_id)
+            except RegiError:
+                db.commit()
+                raise
+            db.commit()
+            return manager
 
     def record_audit(self, action: str, staff_id: int | None, **kwargs) -> None:
         with self._sessions.begin() as db:

@@ -4,7 +4,13 @@ Invariants kept here and in the migrations:
 - money columns are integers (yen);
 - slips, their lines, taxes and tenders are insert-only (database triggers refuse
   UPDATE and DELETE); a void or correction is a new slip linked by ``voids_slip_id``;
-- one open session per register (partial unique index).
+- one open session per register (partial unique index);
+- audit, drawer and session history is insert-only too (a session may only be closed
+  once), staff rows are never deleted (migration 0004);
+- slips and audit records are facts: each carries ``shop_id``, ``register_id``, a
+  register-made ``uid`` (UUIDv7), the register's gap-free commit ``seq`` and a hash chain
+  (``prev_hash``, ``row_hash``; ``app.core.ledger.chain``). Rows written before the chain
+  existed have them NULL.
 """
 from __future__ import annotations
 
@@ -158,6 +164,11 @@ class Slip(Base):
     total_yen: Mapped[int] = mapped_column(Integer)
     cash_tendered_yen: Mapped[int] = mapped_column(Integer)
     change_yen: Mapped[int] = mapped_column(Integer)
+    shop_id: Mapped[str | None] = mapped_column(String(36))
+    uid: Mapped[str | None] = mapped_column(String(36))
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
     staff: Mapped[Staff] = relationship()
     lines: Mapped[list[SlipLine]] = relationship(order_by="SlipLine.line_no")
@@ -169,6 +180,8 @@ class Slip(Base):
         CheckConstraint("kind IN ('sale', 'void')", name="kind"),
         Index("ix_slips_created_at", "created_at"),
         Index("ix_slips_voids_slip_id", "voids_slip_id"),
+        Index("uq_slips_register_seq", "register_id", "seq", unique=True),
+        Index("uq_slips_uid", "uid", unique=True),
     )
 
 
@@ -244,6 +257,28 @@ class AuditRecord(Base):
     target: Mapped[str | None] = mapped_column(String(80))
     detail: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(String(200))
+    register_id: Mapped[int | None] = mapped_column(Integer)  # no FK: added by ALTER TABLE (migration 0004)
+    shop_id: Mapped[str | None] = mapped_column(String(36))
+    uid: Mapped[str | None] = mapped_column(String(36))
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("uq_audit_records_register_seq", "register_id", "seq", unique=True),
+        Index("uq_audit_records_uid", "uid", unique=True),
+    )
+
+
+class RegisterSequence(Base):
+    """Each register's commit sequence and the head of its hash chain (``chain.seal``).
+    ``last_seq`` only ever grows by one (a trigger refuses anything else)."""
+
+    __tablename__ = "register_sequences"
+
+    register_id: Mapped[int] = mapped_column(ForeignKey("registers.id"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Setting(Base):

@@ -26,6 +26,7 @@ from app.core.errors import RegiError
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.models import Slip, Tender, TerminalPayment
 from app.core.money import MAX_AMOUNT_YEN, format_yen
+from app.core.terminal.profiles import terminal_profile
 
 SEARCH_LIMIT = 100
 MAX_RANGE_DAYS = 93
@@ -50,7 +51,7 @@ def parse_payment_code(digits: str, profile: str) -> CodeMatch | None:
         return None
     if not digits.isascii() or not digits.isdigit():
         raise RegiError("受注コード・伝票番号は数字で入力してください。")
-    if profile == "ct6100":
+    if not terminal_profile(profile).order_codes:  # 伝票番号 (5 digits) or a code payment's 注文番号 (18)
         if len(digits) == CT_ORDER_DIGITS:
             return CodeMatch(digits, True)
         if len(digits) > CT_SLIP_DIGITS or int(digits) == 0:

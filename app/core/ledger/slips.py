@@ -1,6 +1,7 @@
 """Committing a settled cart as a slip (R-CHK), in the caller's single transaction.
 
-A slip is insert-only (database triggers refuse UPDATE/DELETE). Its number is the
+A slip is insert-only (database triggers refuse UPDATE/DELETE) and sealed into the
+register's hash chain with its lines, taxes and tenders (``chain.seal``). Its number is the
 register's next sequential 伝票番号, allocated inside the same transaction; the unique
 (register, number) constraint turns a race into a retryable error rather than a duplicate.
 """
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.core.cart import Cart, NO_DISCOUNT, PaymentKind
 from app.core.errors import RegiError
+from app.core.ledger import chain
 from app.core.ledger.models import DrawerMovement, Slip, SlipLine, SlipTax, Tender
 
 
@@ -44,37 +46,35 @@ def commit_sale(db: Session, cart: Cart, *, register_id: int, session_id: int, s
         cash_tendered_yen=cart.cash_tendered_yen,
         change_yen=cart.change_yen,
     )
+    slip.lines = [
+        SlipLine(
+            line_no=line_no,
+            product_id=line.product_id,
+            name=line.name,
+            unit_price_yen=line.unit_price_yen,
+            quantity=line.quantity,
+            discount_yen=line.discount_yen,
+            discount_label=line.discount.label if line.discount != NO_DISCOUNT else None,
+            tax_rate_percent=cart.rate_of(line),
+            amount_yen=line.amount_yen,
+        )
+        for line_no, line in enumerate(cart.lines, start=1)
+    ]
+    slip.taxes = [SlipTax(rate_percent=r.rate_percent, taxable_yen=r.taxable_yen, tax_yen=r.tax_yen) for r in cart.rate_totals()]
+    slip.tenders = [
+        Tender(
+            seq=seq,
+            kind=payment.kind.value,
+            tender_code=payment.tender_code,
+            label=payment.label,
+            amount_yen=payment.amount_yen,
+            reference=payment.reference,
+        )
+        for seq, payment in enumerate(cart.payments, start=1)
+    ]
+    chain.seal(db, slip)  # complete now: lines, taxes and tenders are in its hash
     db.add(slip)
     db.flush()
-    for line_no, line in enumerate(cart.lines, start=1):
-        db.add(
-            SlipLine(
-                slip_id=slip.id,
-                line_no=line_no,
-                product_id=line.product_id,
-                name=line.name,
-                unit_price_yen=line.unit_price_yen,
-                quantity=line.quantity,
-                discount_yen=line.discount_yen,
-                discount_label=line.discount.label if line.discount != NO_DISCOUNT else None,
-                tax_rate_percent=cart.rate_of(line),
-                amount_yen=line.amount_yen,
-            )
-        )
-    for rate in cart.rate_totals():
-        db.add(SlipTax(slip_id=slip.id, rate_percent=rate.rate_percent, taxable_yen=rate.taxable_yen, tax_yen=rate.tax_yen))
-    for seq, payment in enumerate(cart.payments, start=1):
-        db.add(
-            Tender(
-                slip_id=slip.id,
-                seq=seq,
-                kind=payment.kind.value,
-                tender_code=payment.tender_code,
-                label=payment.label,
-                amount_yen=payment.amount_yen,
-                reference=payment.reference,
-            )
-        )
     net_cash = cart.cash_tendered_yen - cart.change_yen
     if any(p.kind is PaymentKind.CASH for p in cart.payments):
         db.add(DrawerMovement(session_id=session_id, slip_id=slip.id, kind="sale", amount_yen=net_cash, staff_id=staff_id, created_at=now))

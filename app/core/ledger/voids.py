@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.core.cart import NO_DISCOUNT, Cart, CartLine, Discount, TaxClass
 from app.core.errors import RegiError
-from app.core.ledger import audit, sessions
+from app.core.ledger import audit, chain, sessions
 from app.core.ledger.models import DrawerMovement, Product, Slip, SlipLine, SlipTax, Staff, Tender, TerminalPayment
 from app.core.ledger.slip_queries import CORRECT_ACTION, VOID_ACTION
 from app.core.ledger.slips import load_slip, next_slip_number
@@ -100,19 +100,18 @@ def void_slip(db: Session, slip_id: int, *, register_id: int, staff_id: int, aut
         subtotal_yen=-original.subtotal_yen, discount_yen=-original.discount_yen, discount_label=original.discount_label,
         total_yen=-original.total_yen, cash_tendered_yen=-original.cash_tendered_yen, change_yen=-original.change_yen,
     )
+    void.lines = [SlipLine(
+        line_no=line.line_no, product_id=line.product_id, name=line.name,
+        unit_price_yen=line.unit_price_yen, quantity=-line.quantity, discount_yen=-line.discount_yen,
+        discount_label=line.discount_label, tax_rate_percent=line.tax_rate_percent, amount_yen=-line.amount_yen,
+    ) for line in original.lines]
+    void.taxes = [SlipTax(rate_percent=tax.rate_percent, taxable_yen=-tax.taxable_yen, tax_yen=-tax.tax_yen)
+                  for tax in original.taxes]
+    void.tenders = [Tender(seq=tender.seq, kind=tender.kind, tender_code=tender.tender_code, label=tender.label,
+                           amount_yen=-tender.amount_yen, reference=tender.reference) for tender in original.tenders]
+    chain.seal(db, void)
     db.add(void)
     db.flush()
-    for line in original.lines:
-        db.add(SlipLine(
-            slip_id=void.id, line_no=line.line_no, product_id=line.product_id, name=line.name,
-            unit_price_yen=line.unit_price_yen, quantity=-line.quantity, discount_yen=-line.discount_yen,
-            discount_label=line.discount_label, tax_rate_percent=line.tax_rate_percent, amount_yen=-line.amount_yen,
-        ))
-    for tax in original.taxes:
-        db.add(SlipTax(slip_id=void.id, rate_percent=tax.rate_percent, taxable_yen=-tax.taxable_yen, tax_yen=-tax.tax_yen))
-    for tender in original.tenders:
-        db.add(Tender(slip_id=void.id, seq=tender.seq, kind=tender.kind, tender_code=tender.tender_code,
-                      label=tender.label, amount_yen=-tender.amount_yen, reference=tender.reference))
     if cash_in:
         db.add(DrawerMovement(session_id=session.id, slip_id=void.id, kind="void", amount_yen=-cash_in,
                               reason=reason, staff_id=staff_id, created_at=now))

@@ -39,6 +39,7 @@ from typing import Literal
 
 from app.core.printing.document import PrintDocument, PrintLine, display_width, wrap
 from app.core.printing.formatting import format_yen
+from app.core.terminal.messages import ENTRY_MODE_LABELS
 
 SlipMethod = Literal["credit", "emoney", "qr"]
 SlipKind = Literal["sale", "refund"]
@@ -62,8 +63,7 @@ EMONEY_TITLES = {"sale": "領収書", "refund": "取消・返品"}
 DOCUMENT_KINDS = {"credit": "card_slip", "emoney": "emoney_slip"}
 
 #: entry modes as printed; the link protocol's codes (§5 `EntryMode`) are accepted too
-ENTRY_MODES = ("IC", "磁気", "タッチ")
-_ENTRY_MODE_ALIASES = {"ICC": "IC", "MagStripe": "磁気", "Contactless": "タッチ"}
+ENTRY_MODES = tuple(ENTRY_MODE_LABELS.values())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,7 +131,7 @@ class TerminalSlipData:
         if self.slip_number is not None and not re.fullmatch(r"[0-9]{1,10}", self.slip_number):
             raise ValueError(f"slip_number must be digits, got {self.slip_number!r}")
         if self.entry_mode is not None:
-            mode = _ENTRY_MODE_ALIASES.get(self.entry_mode, self.entry_mode)
+            mode = ENTRY_MODE_LABELS.get(self.entry_mode, self.entry_mode)
             if mode not in ENTRY_MODES:
                 raise ValueError(f"entry_mode must be one of {ENTRY_MODES}, got {self.entry_mode!r}")
             object.__setattr__(self, "entry_mode", mode)

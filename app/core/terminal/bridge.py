@@ -28,7 +28,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable
 
-from .config import ID_PATTERN, METHODS, TerminalConfig
+from .config import ID_PATTERN, METHODS, TerminalConfig, demo_key_allowed
 from .driver import NO_ANSWER, NOT_CONNECTED, LinkDriver, TerminalDriver, now_iso
 from .errors import ErrorCondition
 from .events import EventKind, TerminalEvent
@@ -46,6 +46,7 @@ DriverFactory = Callable[[TerminalConfig], TerminalDriver]
 NOT_CONFIGURED = TerminalError.of(ErrorCondition.UNAVAILABLE_SERVICE, "L0004")
 STOPPED = TerminalError.of(ErrorCondition.UNREACHABLE_HOST, "L0005")
 NOT_CONTRACTED = TerminalError.of(ErrorCondition.NOT_ALLOWED, "L0003")
+DEMO_KEY_OFF_LOOPBACK = TerminalError.of(ErrorCondition.NOT_ALLOWED, "L0006")
 
 
 class RequestFuture(concurrent.futures.Future):
@@ -109,7 +110,7 @@ class TerminalBridge:
         self._driver.bind(self._on_driver_event, self._on_driver_closed)
         self._subscribers: list[Subscriber] = []
         self._sub_lock = threading.Lock()
-        self._state = LinkState(profile=config.profile if config.profile != "none" else None)
+        self._state = LinkState(profile=config.profile if config.terminal.linked else None)
         self._state_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -281,7 +282,7 @@ class TerminalBridge:
 
     def login(self) -> RequestFuture:
         """Open (or refresh) the link. Resolves to a LoginResult."""
-        if self.config.profile == "none":
+        if not self.config.terminal.linked:
             f = RequestFuture(None)
             f.set_result(LoginResult(LoginStatus.NOT_CONFIGURED, error=NOT_CONFIGURED))
             return f
@@ -312,6 +313,11 @@ class TerminalBridge:
                 self._login_waiters.remove(waiter)
 
     async def _connect_and_login(self) -> LoginResult:
+        if not demo_key_allowed(self.config.host, self.config.pairing_key):
+            # The demo key is public: frames signed with it prove nothing off this machine.
+            log.error("refusing to link terminal %s:%s with the public demo pairing key",
+                      self.config.host, self.config.port)
+            return LoginResult(LoginStatus.REFUSED, error=DEMO_KEY_OFF_LOOPBACK)
         try:
             await self._driver.connect()
         except (OSError, asyncio.TimeoutError) as exc:
@@ -414,20 +420,20 @@ class TerminalBridge:
         """
         _check_id("transaction_id", transaction_id)
         _check_amount(amount_yen)
-        profile = self.config.profile
+        profile = self.config.terminal
         if method is not None and method not in METHODS:
             raise ValueError(f"method must be one of {METHODS} or None")
-        if profile == "usenpay" and method is None:
-            raise ValueError("the usenpay profile needs a method (the register picks it)")
-        if profile == "ct6100" and method is not None:
-            raise ValueError("the ct6100 profile picks the method on the terminal: pass method=None")
+        if profile.linked and profile.register_picks_method and method is None:
+            raise ValueError(f"the {profile.code} profile needs a method (the register picks it)")
+        if profile.linked and not profile.register_picks_method and method is not None:
+            raise ValueError(f"the {profile.code} profile picks the method on the terminal: pass method=None")
         ts = _check_timestamp(timestamp)
         sid = new_service_id()
 
         def failed(error: TerminalError) -> PaymentResult:
             return PaymentResult(Outcome.FAILURE, sid, transaction_id, amount_yen, error)
 
-        if profile == "none":
+        if not profile.linked:
             return self._done(sid, failed(NOT_CONFIGURED))
         if method is not None and method not in self.config.contracted_methods:
             return self._done(sid, failed(NOT_CONTRACTED))
@@ -513,7 +519,7 @@ class TerminalBridge:
         def failed(error: TerminalError) -> ReversalResult:
             return ReversalResult(Outcome.FAILURE, sid, transaction_id, original_poi_transaction_id, amount_yen, error)
 
-        if self.config.profile == "none":
+        if not self.config.terminal.linked:
             return self._done(sid, failed(NOT_CONFIGURED))
         return self._submit(sid, lambda: self._do_reversal(sid, transaction_id, ts, original_poi_transaction_id,
                                                            amount_yen, reason), failed,
@@ -539,7 +545,7 @@ class TerminalBridge:
                             lambda: DiagnosisResult(Outcome.UNKNOWN, error=NO_ANSWER), limit)
 
     async def _do_diagnosis(self, sid: str) -> DiagnosisResult:
-        if self.config.profile == "none":
+        if not self.config.terminal.linked:
             return DiagnosisResult(Outcome.FAILURE, error=NOT_CONFIGURED)
         login: LoginResult | None = None
         if not self._linked:

@@ -8,21 +8,47 @@ the settings screen, not later on the payment path.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
+import secrets
 from dataclasses import dataclass, field
 
-PROFILES = ("usenpay", "ct6100", "none")
-"""Terminal profiles (SPEC §4). "none" = no terminal: every request is refused locally."""
+from .profiles import PROFILES as _PROFILES, PaymentMethod, TerminalProfile, terminal_profile
 
-METHODS = ("credit", "qr", "emoney")
+METHODS = tuple(PaymentMethod)
 """Payment methods on the link: card (クレジット), QR / code payment, e-money (電子マネー)."""
 
 DEMO_PAIRING_KEY = "regi-demo-pairing-key-0001"
 """Pairing key shared by the register and the simulator out of the box.
 
-For demos and training only: a shop's real terminal is paired with its own key.
+For demos and training only: it is public, so anyone on the shop's network could sign
+answers with it. It works only towards the bundled simulator on this machine (a loopback
+host, `demo_key_allowed`); any other terminal needs the shop's own key, generated with
+`new_pairing_key()` or keyed from the terminal at set-up (R-CONN).
 """
+
+MIN_PAIRING_KEY_LENGTH = 8
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1) — this machine only."""
+    if host.strip().lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False
+
+
+def demo_key_allowed(host: str, pairing_key: str) -> bool:
+    """False when the public demo key would be used towards a terminal off this machine."""
+    return pairing_key != DEMO_PAIRING_KEY or is_loopback(host)
+
+
+def new_pairing_key() -> str:
+    """A fresh shop key (128 bits from `secrets`), to key into the terminal as well."""
+    return secrets.token_urlsafe(16)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9201
@@ -77,7 +103,7 @@ class TerminalConfig:
     shop has contracted: the bridge refuses the others locally without sending.
     """
 
-    profile: str
+    profile: str  # a code of profiles.PROFILES; "none" = no terminal: every request is refused locally
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     pairing_key: str = DEMO_PAIRING_KEY
@@ -86,8 +112,8 @@ class TerminalConfig:
     timings: BridgeTimings = field(default_factory=BridgeTimings)
 
     def __post_init__(self) -> None:
-        if self.profile not in PROFILES:
-            raise ValueError(f"profile must be one of {PROFILES}, got {self.profile!r}")
+        if self.profile not in _PROFILES:
+            raise ValueError(f"profile must be one of {tuple(_PROFILES)}, got {self.profile!r}")
         if not isinstance(self.host, str) or not self.host:
             raise ValueError("host must be a non-empty string")
         if isinstance(self.port, bool) or not isinstance(self.port, int) or not 1 <= self.port <= 65535:
@@ -104,3 +130,8 @@ class TerminalConfig:
         object.__setattr__(self, "contracted_methods", methods)
         if not isinstance(self.timings, BridgeTimings):
             raise TypeError("timings must be a BridgeTimings")
+
+    @property
+    def terminal(self) -> TerminalProfile:
+        """What this profile can do (`profiles.py`)."""
+        return terminal_profile(self.profile)

@@ -31,7 +31,7 @@ from .messages import Category, Envelope, Message, MessageError, build_message, 
 from .results import (AbortResult, DiagnosisResult, LoginResult, LoginStatus, MethodTotals, Outcome, PaymentResult,
                       PrintResult, ReconciliationResult, ReversalResult, SimpleResult, TerminalError, TerminalInfo,
                       TransactionStatusResult)
-from .security import SecurityError, Signer, Verifier
+from .security import Checked, SecurityError, Signer, Verifier
 
 log = logging.getLogger("app.core.terminal.link")
 
@@ -198,7 +198,8 @@ class LinkDriver(TerminalDriver):
         self._pending: dict[str, tuple[Category, asyncio.Future[Message]]] = {}
         self._poi_id: str | None = None
         self._logged_in = False
-        self._connection_serial = 0  # names the connection for the replay counters
+        self._connection_serial = 0  # with the Login session, names the peer of the replay counters
+        self._login_serial = 0
 
     # -- transport ---------------------------------------------------------
 
@@ -212,7 +213,10 @@ class LinkDriver(TerminalDriver):
 
     @property
     def _peer(self) -> str:
-        return f"POI#{self._connection_serial}"
+        """Replay counters belong to the Login session on this connection: a new Login
+        starts a new counter track (the shared nonce window still catches replays)."""
+        session = f"login{self._login_serial}:{self._poi_id}" if self._logged_in else "pre-login"
+        return f"POI#{self._connection_serial}:{session}"
 
     async def connect(self) -> None:
         await self.close("reconnecting")
@@ -221,7 +225,7 @@ class LinkDriver(TerminalDriver):
         self._reader, self._writer = reader, writer
         self._logged_in = False
         self._poi_id = None
-        self._verifier.forget(self._peer)
+        self._verifier.forget_prefix(f"POI#{self._connection_serial}:")
         self._connection_serial += 1
         self._read_task = asyncio.get_running_loop().create_task(self._read_loop(reader, writer))
 
@@ -293,7 +297,7 @@ class LinkDriver(TerminalDriver):
             log.warning("dropped message from terminal: a terminal never sends SaleToPOIRequest")
             return
         try:
-            self._verifier.verify(obj, self._peer)
+            checked = self._verifier.check(obj, self._peer)
         except SecurityError as exc:
             log.warning("dropped message from terminal: security trailer rejected (%s)", exc)
             return
@@ -319,9 +323,13 @@ class LinkDriver(TerminalDriver):
                 log.warning("dropped %s response for a %s request (ServiceID %s)",
                             header.message_category, category, header.service_id)
                 return
+            if not self._accept(checked):
+                return
             del self._pending[header.service_id or ""]
             if not future.done():
                 future.set_result(message)
+            return
+        if not self._accept(checked):
             return
         event = self._event_from(message)
         if event is not None:
@@ -329,6 +337,16 @@ class LinkDriver(TerminalDriver):
                 self._on_event(event)
             except Exception:
                 log.exception("event callback failed")
+
+    def _accept(self, checked: Checked) -> bool:
+        """Record the frame's counter only now that it belongs to this session: a frame
+        dropped above (another POIID or SaleID, no pending request) leaves no trace."""
+        try:
+            self._verifier.accept(checked)
+            return True
+        except SecurityError as exc:
+            log.warning("dropped message from terminal: security trailer rejected (%s)", exc)
+            return False
 
     @staticmethod
     def _event_from(message: Message) -> TerminalEvent | None:
@@ -401,6 +419,7 @@ class LinkDriver(TerminalDriver):
                 return LoginResult(LoginStatus.REFUSED, error=TerminalError.of(ErrorCondition.MESSAGE_FORMAT, "E4002"))
             self._poi_id = data["POIID"]
             self._logged_in = True
+            self._login_serial += 1
             return LoginResult(LoginStatus.CONNECTED, error=None, **fields)
         status = LoginStatus.REFUSED
         if error.condition == ErrorCondition.BUSY:

@@ -87,6 +87,8 @@ _TABLE = [
     TerminalCode("L0003", _C.NOT_ALLOWED, "この決済手段は契約されていません。", "設定の契約決済手段を確認してください。"),
     TerminalCode("L0004", _C.UNAVAILABLE_SERVICE, "決済端末が設定されていません。", "設定 > 機器接続 で決済端末を設定してください。"),
     TerminalCode("L0005", _C.UNREACHABLE_HOST, "決済端末との連携を停止しました。", ""),
+    TerminalCode("L0006", _C.NOT_ALLOWED, "デモ用のペアリングキーは、このレジの中のシミュレーターにしか使えません。",
+                 "設定 > 決済端末設定 で、お店のペアリングキーを入力するか「キーを生成」して決済端末にも設定してください。"),
 ]
 
 TERMINAL_CODES: dict[str, TerminalCode] = {c.code: c for c in _TABLE}

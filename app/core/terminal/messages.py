@@ -27,13 +27,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Mapping
 
+from app.core.money import MAX_AMOUNT_YEN  # the register's own limit (R-CHK), written once
+
 from .config import ID_PATTERN, METHODS
+from .profiles import LinkedProfileCodes
 from .errors import ErrorCondition
 from .schema import Bool, Dict, Int, List, Obj, Opt, Scalar, SchemaError, Spec, Str, Timestamp
 from .statuses import ALL_STATUSES
 
 PROTOCOL_VERSION = "1.0"
-MAX_AMOUNT_YEN = 9_999_999  # the register's own limit (R-CHK)
 
 
 class Envelope(StrEnum):
@@ -95,7 +97,7 @@ TERMINAL_STATES = ("Idle", "InTransaction", "Busy", "Restarting")
 REVERSAL_KINDS = ("取消", "返品", "返金")
 EVENT_KINDS = ("BatteryLevel", "Busy", "Idle", "OSUpdatePending", "DuplicateAlert", "Restarted")
 INFO_QUALIFY = ("Display", "Status", "Error", "Input")
-PROFILES_ON_LINK = ("usenpay", "ct6100")
+PROFILES_ON_LINK = LinkedProfileCodes()
 
 ID = Str(64, pattern=ID_PATTERN.pattern)
 POI_TXN = Str(32, pattern=r"[A-Za-z0-9\-]{1,32}")  # 受注コード TSU3-0003377, 伝票番号 00119, 注文番号

@@ -12,6 +12,7 @@ boolean. `Obj` rejects unknown keys: both ends must agree on every field.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping
 
@@ -39,9 +40,6 @@ class Spec:
     def check(self, value: Any, path: str = "") -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def describe(self) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
-
 
 class Str(Spec):
     def __init__(self, max_len: int = 64, *, min_len: int = 1, pattern: str | None = None,
@@ -49,7 +47,8 @@ class Str(Spec):
         self.max_len = max_len
         self.min_len = min_len
         self.pattern = re.compile(pattern) if pattern else None
-        self.choices = tuple(choices) if choices is not None else None
+        # A Set is kept as given: it may be live (e.g. the terminal profiles, profiles.py).
+        self.choices = choices if isinstance(choices, AbstractSet) or choices is None else tuple(choices)
 
     def check(self, value: Any, path: str = "") -> Any:
         if not isinstance(value, str):
@@ -64,11 +63,6 @@ class Str(Spec):
             raise SchemaError(path, f"{value[:40]!r} does not match {self.pattern.pattern}")
         return value
 
-    def describe(self) -> str:
-        if self.choices is not None:
-            return " | ".join(f'"{c}"' for c in self.choices)
-        return f"string({self.min_len}..{self.max_len})"
-
 
 class Int(Spec):
     def __init__(self, minimum: int, maximum: int) -> None:
@@ -82,18 +76,12 @@ class Int(Spec):
             raise SchemaError(path, f"{value} not in {self.minimum}..{self.maximum}")
         return value
 
-    def describe(self) -> str:
-        return f"int({self.minimum}..{self.maximum})"
-
 
 class Bool(Spec):
     def check(self, value: Any, path: str = "") -> Any:
         if not isinstance(value, bool):
             raise SchemaError(path, f"expected boolean, got {_kind(value)}")
         return value
-
-    def describe(self) -> str:
-        return "boolean"
 
 
 class Timestamp(Spec):
@@ -109,9 +97,6 @@ class Timestamp(Spec):
         if parsed.tzinfo is None:
             raise SchemaError(path, f"{value!r} has no UTC offset")
         return value
-
-    def describe(self) -> str:
-        return "timestamp"
 
 
 class Scalar(Spec):
@@ -130,9 +115,6 @@ class Scalar(Spec):
                 raise SchemaError(path, "int out of range")
             return value
         raise SchemaError(path, f"expected string or int, got {_kind(value)}")
-
-    def describe(self) -> str:
-        return "string | int"
 
 
 class Opt:
@@ -166,9 +148,6 @@ class Obj(Spec):
             self.rule(value, path)
         return value
 
-    def describe(self) -> str:
-        return "object"
-
 
 class List(Spec):
     def __init__(self, item: Spec, max_items: int = 64) -> None:
@@ -183,9 +162,6 @@ class List(Spec):
         for i, item in enumerate(value):
             self.item.check(item, _join(path, i))
         return value
-
-    def describe(self) -> str:
-        return f"array of {self.item.describe()}"
 
 
 class Dict(Spec):
@@ -206,6 +182,3 @@ class Dict(Spec):
                 raise SchemaError(_join(path, key), f"key does not match {self.key.pattern}")
             self.value.check(item, _join(path, key))
         return value
-
-    def describe(self) -> str:
-        return "object"

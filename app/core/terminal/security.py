@@ -13,11 +13,17 @@ separators=(",", ":"), ensure_ascii=False, allow_nan=False). The MAC covers the
 envelope name, the header, the body and the rest of the trailer, so a request
 cannot be replayed as a response and no field can be altered.
 
-Replay rules (receiver): within one connection the Counter must be greater
-than the last counter accepted on it, and the Nonce must not be among the
-recently seen nonces of *any* connection. Only a message whose MAC verifies
-updates that state, so forged frames cannot poison it. Senders start their
-counter at the current time in microseconds and add one per message.
+Replay rules (receiver): within one peer — the register names its peer after
+the connection *and* the Login session on it — the Counter must be greater
+than the last counter accepted from that peer, and the Nonce must not be among
+the recently seen nonces of *any* peer. Only a message whose MAC verifies
+updates that state, so forged frames cannot poison it; and a receiver that
+checks more than the trailer (`check`, then its own protocol checks, then
+`accept`) records a frame only once it is accepted as part of the session, so
+a stray frame signed by a second sender (another terminal or simulator with
+the same key, higher counter) is dropped without blocking the real terminal's
+frames. Senders start their counter at the current time in microseconds and
+add one per message.
 
 Why counters are per connection: a sender restarted after its clock was
 corrected backwards (NTP) must still be able to reconnect; a counter floor
@@ -44,6 +50,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 MAC_ALGORITHM = "HMAC-SHA256"
@@ -145,6 +152,15 @@ def _decode_mac(text: Any) -> bytes:
     return raw
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A frame whose trailer verified, not yet recorded (see `Verifier.accept`)."""
+
+    peer: str
+    counter: int
+    nonce: str
+
+
 class Verifier:
     """Checks incoming trailers; remembers counters per peer and nonces for all.
 
@@ -162,6 +178,10 @@ class Verifier:
 
     def verify(self, message: Mapping[str, Any], peer: str) -> None:
         """Accept (and record) the message, or raise SecurityError."""
+        self.accept(self.check(message, peer))
+
+    def check(self, message: Mapping[str, Any], peer: str) -> Checked:
+        """Verify the trailer and the replay rules without recording anything."""
         inner = _inner(message)
         trailer = inner.get(TRAILER)
         if not isinstance(trailer, dict):
@@ -183,14 +203,25 @@ class Verifier:
             raise SecurityError("format", "message cannot be canonicalised") from None
         if not hmac.compare_digest(given, expected):
             raise SecurityError("bad_mac", "MAC does not verify under the pairing key")
+        checked = Checked(peer, counter, nonce)
         with self._lock:
-            last = self._last.get(peer)
-            if last is not None and counter <= last:
-                raise SecurityError("replay", f"counter {counter} not greater than last accepted {last}")
-            if nonce in self._nonces:
-                raise SecurityError("replay", "nonce already seen")
-            self._last[peer] = counter
-            self._nonces[nonce] = None
+            self._check_replay(checked)
+        return checked
+
+    def _check_replay(self, checked: Checked) -> None:
+        last = self._last.get(checked.peer)
+        if last is not None and checked.counter <= last:
+            raise SecurityError("replay", f"counter {checked.counter} not greater than last accepted {last}")
+        if checked.nonce in self._nonces:
+            raise SecurityError("replay", "nonce already seen")
+
+    def accept(self, checked: Checked) -> None:
+        """Record a checked frame (counter and nonce); raises SecurityError if one
+        accepted since the check makes it a replay."""
+        with self._lock:
+            self._check_replay(checked)
+            self._last[checked.peer] = checked.counter
+            self._nonces[checked.nonce] = None
             while len(self._nonces) > self._max_nonces:
                 self._nonces.popitem(last=False)
 

@@ -6,7 +6,7 @@ screen's ``messageLabel`` without changing anything else.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.context import RegisterContext
@@ -53,7 +53,7 @@ class Screen(QWidget):
     def _refresh_header(self) -> None:
         staff = self.context.staff
         self.staff_label.setText(f"担当者：{staff.name}" if staff else "")
-        self.clock_label.setText(QDateTime.currentDateTime().toString("yyyy/MM/dd HH:mm"))
+        self.clock_label.setText(f"{self.context.ledger.clock.now():%Y/%m/%d %H:%M}")  # the register's one clock
 
     def on_enter(self, **kwargs) -> None:
         self.show_message("")

@@ -12,6 +12,7 @@ from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
 from app.core.errors import RegiError
 from app.core.ledger.settings import OtherTender
 from app.core.money import format_yen
+from app.core.terminal.profiles import terminal_profile
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.cart_view import CartView
@@ -223,7 +224,7 @@ class CheckoutScreen(Screen):
         if not needed or self.context.staff_is_manager:
             action()
             return
-        dialog = ManagerAuthDialog(self, reason, self.context.ledger.authorize_manager)
+        dialog = ManagerAuthDialog(self, reason, self.context.authorize_manager)
         dialog.authorized.connect(action)
         dialog.open()
 
@@ -241,12 +242,12 @@ class CheckoutScreen(Screen):
     def select_terminal(self) -> None:
         """USEN PAY: pick the method on TerminalPickerScreen; CT-6100: the terminal picks (R-CT)."""
         self._sync_method()
-        profile = self.context.terminal.profile
-        if profile == "none":
+        profile = terminal_profile(self.context.terminal.profile)
+        if not profile.linked:
             self.show_message("決済端末が設定されていません。「設定」から決済端末を設定してください。")
         elif self._unsettled_terminal_request():
             self.show_message("結果を確認中（要確認）の決済があります。確認が済むまで決済端末は使えません。")
-        elif profile == "usenpay":
+        elif profile.register_picks_method:
             self.navigator.go("TerminalPickerScreen", cart=self.cart)
         else:
             self.select_method(OtherTender("terminal", "決済端末"), PaymentKind.TERMINAL, None)
@@ -289,7 +290,8 @@ class CheckoutScreen(Screen):
         if kind is PaymentKind.TERMINAL:
             amount = self.tenkey.value
             if self._attempt(lambda: self.cart.check_payment(kind, amount)):
-                self.navigator.go("PaymentConfirmScreen", request=TerminalRequest(self.cart, amount, self.terminal_method))
+                self.navigator.go("PaymentConfirmScreen", request=TerminalRequest(self.cart, amount, self.terminal_method,
+                                                                                     profile=self.context.terminal.profile))
             return
         payment = Payment(kind, tender.label, self.tenkey.value, tender.code)
         if not self._attempt(lambda: self.cart.add_payment(payment)):

@@ -31,6 +31,7 @@ from app.core.payment_state import PaymentState
 from app.core.printing.document import paper_columns
 from app.core.printing.terminal_slip import terminal_slip_copies
 from app.core.refund_rules import CashRefundOnly, plan_refund
+from app.core.terminal.profiles import terminal_profile
 from app.core.terminal_slips import slip_data_for
 from app.ui.screens.base import Screen
 from app.ui.screens.slip_detail import terminal_button_label
@@ -42,16 +43,13 @@ from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.operation_choice import OperationChoiceDialog
 from app.ui.widgets.void_reason import VoidReasonDialog
 
-CT6100_NO_REPRINT = "CT-6100の控えは決済端末が印刷します。伝票明細より控えを再印字することはできません。"
 MARK_REASONS = ("決済端末で取消済み", "USEN PAY管理画面で取消済み", "連携エラーのため端末で取消", "その他")
 STATUS_COLORS = {PaymentState.APPROVED: "#1f7a3d", PaymentState.REFUNDED: "#667085", PaymentState.UNKNOWN: "#b26b00",
                  PaymentState.PENDING: "#b26b00", PaymentState.FAILED: "#b42318"}
 
 
 def reference_caption(row) -> str:
-    if row.profile == "ct6100":
-        return "注文番号" if row.method == "qr" else "伝票番号"
-    return "受注コード"
+    return terminal_profile(row.profile).reference_caption(row.method)
 
 
 class PaymentHistoryScreen(Screen):
@@ -175,7 +173,7 @@ class PaymentHistoryScreen(Screen):
     # --- a payment -----------------------------------------------------------------------
     def choose(self, index: int) -> None:
         row = self.context.payments.get(self.rows[index].id)  # fresh: it may have moved on
-        note = CT6100_NO_REPRINT if row.profile == "ct6100" else None
+        note = terminal_profile(row.profile).reprint_note
         summary = (f"{reference_caption(row)}：{row.poi_transaction_id or '—'}\n{tender_label(row)}　{format_yen(row.amount_yen)}"
                    f"　{PaymentState(row.state).label}")
         dialog = OperationChoiceDialog(self, summary, reprint_note=note)
@@ -194,7 +192,7 @@ class PaymentHistoryScreen(Screen):
         if self.context.staff_is_manager:
             then(self.context.staff)
             return
-        dialog = ManagerAuthDialog(self, action, self.context.ledger.authorize_manager)
+        dialog = ManagerAuthDialog(self, action, self.context.authorize_manager)
         dialog.authorized.connect(then)
         dialog.open()
 
@@ -247,8 +245,9 @@ class PaymentHistoryScreen(Screen):
         self.show_message(done)
 
     def reprint(self, row) -> None:
-        if row.profile == "ct6100":
-            self.show_message(CT6100_NO_REPRINT)
+        note = terminal_profile(row.profile).reprint_note
+        if note:
+            self.show_message(note)
             return
         if row.method == "qr":
             self.show_message("QRコード決済には控えがないため、再印刷できません。")

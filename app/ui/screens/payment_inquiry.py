@@ -22,6 +22,7 @@ from app.core.ledger.payment_history import SEARCH_LIMIT, PaymentHistory, Paymen
 from app.core.ledger.slip_queries import parse_amount
 from app.core.money import format_yen
 from app.core.payment_state import PaymentState
+from app.core.terminal.profiles import PaymentMethod, terminal_profile
 from app.ui.screens.base import Screen
 from app.ui.screens.payment_history import reference_caption
 from app.ui.screens.slip_list import day_label
@@ -32,8 +33,8 @@ from app.ui.widgets.date_picker import DatePickerDialog
 from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.tenkey import TenKey
 
-METHOD_FILTERS = ((None, "allMethodsButton", "すべて"), ("credit", "creditFilterButton", "クレジット"),
-                  ("emoney", "emoneyFilterButton", "電子マネー"), ("qr", "qrFilterButton", "QRコード"))
+METHOD_FILTERS = ((None, "allMethodsButton", "すべて"),
+                  *((m.value, f"{m.value}FilterButton", m.label) for m in (PaymentMethod.CREDIT, PaymentMethod.EMONEY, PaymentMethod.QR)))
 AMOUNT_DIGITS = 7
 CODE_DIGITS = 18
 
@@ -193,12 +194,13 @@ class PaymentInquiryScreen(Screen):
 
     def _sync_fields(self) -> None:
         amount, code = self.entries["amount"], self.entries["code"]
-        code_caption = "伝票番号" if self.context.settings.terminal_profile == "ct6100" else "受注コード"
+        code_caption = terminal_profile(self.context.settings.terminal_profile).reference_caption()
         self.field_buttons["amount"].setText(f"金額　{format_yen(int(amount)) if amount else '指定なし'}")
         self.field_buttons["code"].setText(f"{code_caption}　{code or '指定なし'}")
 
     def _code_caption(self) -> str:
-        return "伝票番号・注文番号" if self.context.settings.terminal_profile == "ct6100" else "受注コード"
+        profile = terminal_profile(self.context.settings.terminal_profile)
+        return "受注コード" if profile.order_codes else "伝票番号・注文番号"
 
     def current_search(self) -> PaymentSearch:
         """The search the widgets describe; ``RegiError`` if malformed."""

@@ -14,6 +14,7 @@ from app.core.errors import RegiError
 from app.core.money import format_yen
 from app.core.payment_state import PaymentState
 from app.core.terminal.errors import ErrorCondition
+from app.core.terminal.profiles import terminal_profile
 from app.ui.payment_flow import PaymentAttempt
 from app.ui.screens.base import Screen
 from app.ui.terminal_request import tender_for
@@ -21,8 +22,6 @@ from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import MessageDialog
 from app.ui.widgets.terminal_art import TerminalArt
 
-CT6100_DISCONNECT = ("CT-6100をホーム画面に戻してから「OK」をタップしてください。\n"
-                     "ホーム画面に戻す前に「OK」をタップすると、CT-6100がフリーズすることがあります。")
 UNKNOWN_TEXT = ("決済端末から結果を確認できませんでした。この取引は「要確認」として記録しました。\n"
                 "決済端末の取引履歴を確認してください。「再確認」で決済端末にもう一度問い合わせます。")
 
@@ -86,8 +85,9 @@ class ProcessingScreenBase(Screen):
             self.navigator.current_screen.show_message(error.message)
 
     def ask_disconnect(self) -> None:
-        if self.context.terminal.profile == "ct6100":
-            dialog = MessageDialog(self, "DisconnectConfirmDialog", "切断の確認", CT6100_DISCONNECT,
+        profile = terminal_profile(self.context.terminal.profile)
+        if profile.disconnect_needs_home_screen:
+            dialog = MessageDialog(self, "DisconnectConfirmDialog", "切断の確認", profile.home_screen_prompt,
                                    [("cancelButton", "キャンセル", "secondary"), ("okButton", "OK", "primary")])
             dialog.chosen.connect(lambda choice: self.hang_up() if choice == "okButton" else None)
             dialog.open()

@@ -13,14 +13,15 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from app.core.terminal.config import MIN_PAIRING_KEY_LENGTH, demo_key_allowed, new_pairing_key
+from app.core.terminal.profiles import PROFILES as TERMINAL_PROFILES, PaymentMethod, terminal_profile
 from app.core.terminal.results import DiagnosisResult, Outcome
 from app.ui.screens.base import Screen
 from app.ui.terminal_dialogs import login_problem_text
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import MessageDialog
 
-PROFILES = (("usenpay", "USEN PAY"), ("ct6100", "CT-6100"), ("none", "なし"))
-METHODS = (("credit", "クレジット"), ("qr", "QRコード"), ("emoney", "電子マネー"))
+METHODS = tuple((method.value, method.label) for method in PaymentMethod)
 HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
 
@@ -101,7 +102,7 @@ class SettingsScreen(Screen):
     def show_check_result(self, result: DiagnosisResult) -> None:
         if result.outcome is Outcome.SUCCESS and result.info:
             info = result.info
-            profile = dict(PROFILES).get(info.profile, info.profile)
+            profile = TERMINAL_PROFILES[info.profile].name if info.profile in TERMINAL_PROFILES else info.profile
             self.check_result.setText(
                 f"接続しました。\n端末ID：{info.poi_id}（{profile}）\nバッテリー：{info.battery}%\n状態：{info.state}"
             )
@@ -122,8 +123,8 @@ class SettingsScreen(Screen):
         grid.addWidget(heading, 0, 0, 1, 4)
         grid.addWidget(QLabel("端末の種類", page), 1, 0)
         self.profile_group = QButtonGroup(self)
-        for column, (profile, label) in enumerate(PROFILES, start=1):
-            button = touch_button(label, f"profile_{profile}", "toggle", page, checkable=True)
+        for column, (profile, spec) in enumerate(TERMINAL_PROFILES.items(), start=1):
+            button = touch_button(spec.name, f"profile_{profile}", "toggle", page, checkable=True)
             button.setProperty("profile", profile)
             self.profile_group.addButton(button)
             grid.addWidget(button, 1, column)
@@ -140,6 +141,9 @@ class SettingsScreen(Screen):
             button = touch_button(label, f"method_{method}", "toggle", page, checkable=True)
             self.method_buttons[method] = button
             grid.addWidget(button, 5, column)
+        generate = touch_button("キーを生成", "generateKeyButton", "secondary", page)
+        generate.clicked.connect(self.generate_key)
+        grid.addWidget(generate, 6, 1)
         save = touch_button("保存", "saveSettingsButton", "primary", page)
         save.clicked.connect(self.save_terminal_settings)
         grid.addWidget(save, 6, 3)
@@ -163,6 +167,7 @@ class SettingsScreen(Screen):
             button.setChecked(button.property("profile") == settings.terminal_profile)
         self.host_edit.setText(settings.terminal_host)
         self.port_edit.setText(str(settings.terminal_port))
+        self.key_edit.setEchoMode(QLineEdit.PasswordEchoOnEdit)
         self.key_edit.setText(settings.terminal_pairing_key)
         for method, button in self.method_buttons.items():
             button.setChecked(method in settings.terminal_methods)
@@ -180,19 +185,28 @@ class SettingsScreen(Screen):
         methods = [m for m, b in self.method_buttons.items() if b.isChecked()]
         if profile is None:
             return {}, "端末の種類を選んでください。"
-        if profile != "none":
+        if terminal_profile(profile).linked:
             if not _valid_host(host):
                 return {}, "IPアドレスが正しくありません（例: 192.168.1.50）。"
             if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
                 return {}, "ポートは1〜65535の数字で入力してください。"
-            if len(key) < 8:
-                return {}, "ペアリングキーは8文字以上で入力してください。"
+            if len(key) < MIN_PAIRING_KEY_LENGTH:
+                return {}, f"ペアリングキーは{MIN_PAIRING_KEY_LENGTH}文字以上で入力してください。"
+            if not demo_key_allowed(host, key):
+                return {}, ("デモ用のペアリングキーは、このレジの中のシミュレーター(127.0.0.1)専用です。"
+                            "お店のキーを入力するか「キーを生成」してください。")
             if not methods:
                 return {}, "契約済みの決済手段を1つ以上選んでください。"
         values = {"terminal_profile": profile}
-        if profile != "none":
+        if terminal_profile(profile).linked:
             values.update(terminal_host=host, terminal_port=int(port_text), terminal_pairing_key=key, terminal_methods=methods)
         return values, None
+
+    def generate_key(self) -> None:
+        """A fresh shop key, shown in clear so it can be keyed into the terminal too."""
+        self.key_edit.setEchoMode(QLineEdit.Normal)
+        self.key_edit.setText(new_pairing_key())
+        self.show_message("新しいペアリングキーを作りました。決済端末にも同じキーを設定してから「保存」してください。")
 
     def save_terminal_settings(self) -> None:
         values, problem = self.terminal_form_errors()

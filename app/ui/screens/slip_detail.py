@@ -25,6 +25,7 @@ from app.core.money import REDUCED_RATE, format_yen
 from app.core.printing.document import paper_columns
 from app.core.printing.receipt import layout_receipt
 from app.core.receipts import receipt_for_slip
+from app.core.terminal.profiles import terminal_profile
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import ManagerAuthDialog, show_error
@@ -35,7 +36,7 @@ STATE_COLORS = {SlipState.NORMAL: "#1f7a3d", SlipState.VOIDED: "#b42318", SlipSt
 
 
 def terminal_button_label(profile: str) -> str:
-    return "USEN PAY" if profile == "usenpay" else "決済端末"
+    return terminal_profile(profile).button_label
 
 
 class SlipDetailScreen(Screen):
@@ -258,7 +259,7 @@ class SlipDetailScreen(Screen):
         if self.context.staff_is_manager:
             self._ask_reason(self.context.staff, correction)
             return
-        dialog = ManagerAuthDialog(self, action, self.context.ledger.authorize_manager)
+        dialog = ManagerAuthDialog(self, action, self.context.authorize_manager)
         dialog.authorized.connect(lambda manager: self._ask_reason(manager, correction))
         dialog.open()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.money import format_yen
+from app.core.terminal.profiles import terminal_profile
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.value_grid import value_grid
@@ -64,7 +65,8 @@ class RefundConfirmScreen(TerminalConfirmScreen):
     def reference_text(self, request) -> str:
         row = request.refund_of
         kind = f"取引内容：{request.wording}　"
-        if row.profile == "ct6100":
-            number = "注文番号" if row.method == "qr" else "伝票番号"
-            return f"{kind}決済端末で取消する{number}：{row.poi_transaction_id}"
-        return f"{kind}受注コード：{row.poi_transaction_id}"
+        profile = terminal_profile(row.profile)
+        number = profile.reference_caption(row.method)
+        if profile.order_codes:
+            return f"{kind}{number}：{row.poi_transaction_id}"
+        return f"{kind}決済端末で取消する{number}：{row.poi_transaction_id}"

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 from app.core.money import format_yen
 from app.core.printing.document import paper_columns
 from app.core.printing.terminal_slip import terminal_slip_copies
+from app.core.terminal.profiles import terminal_profile
 from app.core.terminal_slips import slip_data_for
 from app.ui.screens.base import Screen
 from app.ui.terminal_request import tender_label
@@ -45,10 +46,10 @@ class TerminalDoneScreen(Screen):
         self.request, self.row = request, row
         self.values["method"][1].setText(tender_label(row) if row.method else request.label)
         self.values["amount"][1].setText(format_yen(row.amount_yen))
-        number = "伝票番号" if row.profile == "ct6100" else "受注コード"
-        self.values["reference"][0].setText(number)
+        profile = terminal_profile(row.profile)
+        self.values["reference"][0].setText(profile.reference_caption(row.method))
         self.values["reference"][1].setText(row.poi_transaction_id or "—")
-        has_slip = self.slip_data(reprint=False) is not None and row.profile != "ct6100"
+        has_slip = self.slip_data(reprint=False) is not None and profile.register_prints_slips
         self.print_button.setVisible(has_slip)  # QR has no slip; the CT-6100 prints its own
         if has_slip and self.context.settings.customer_slip_auto:
             self.print_slips()

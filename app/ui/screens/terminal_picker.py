@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.ui.screens.base import Screen
 from app.ui.terminal_dialogs import show_login_problem
-from app.ui.terminal_request import USENPAY_LABELS
+from app.core.terminal.profiles import PaymentMethod, terminal_profile
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.terminal_indicator import TerminalIndicator
 
@@ -27,8 +27,8 @@ class TerminalPickerScreen(Screen):
         row = QHBoxLayout()
         row.setSpacing(24)
         self.method_buttons = {}
-        for method, label in USENPAY_LABELS.items():
-            button = touch_button(label, BUTTON_NAMES[method], "secondary", self.body, height=180, style="font-size: 24px;")
+        for method in PaymentMethod:
+            button = touch_button(method.label, BUTTON_NAMES[method], "secondary", self.body, height=180, style="font-size: 24px;")
             button.clicked.connect(lambda _=False, m=method: self.pick(m))
             self.method_buttons[method] = button
             row.addWidget(button)
@@ -54,7 +54,9 @@ class TerminalPickerScreen(Screen):
     def enter(self, cart=None, **kwargs) -> None:
         self.cart = cart
         contracted = set(self.context.settings.terminal_methods)
+        profile = terminal_profile(self.context.terminal.profile)
         for method, button in self.method_buttons.items():
+            button.setText(profile.request_label(method))  # 「USEN PAY クレジット」
             button.setEnabled(method in contracted)
 
     def pick(self, method: str) -> None:

@@ -99,7 +99,7 @@ class TopScreen(Screen):
 
     def open(self, target: str | None, label: str) -> None:
         if target == "SettingsScreen" and not self.context.staff_is_manager:
-            dialog = ManagerAuthDialog(self, "設定の変更", self.context.ledger.authorize_manager)
+            dialog = ManagerAuthDialog(self, "設定の変更", self.context.authorize_manager)
             dialog.authorized.connect(lambda manager: self.navigator.go(target, authorized_by=manager))
             dialog.open()
             return

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEd
 
 from app.core.errors import RegiError
 from app.core.money import format_yen
-from app.ui.terminal_request import METHOD_LABELS
+from app.core.terminal.profiles import method_label
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import ManagerAuthDialog, message_line
 
@@ -64,7 +64,7 @@ class ReconcileDialog(QDialog):
             self.grid.addWidget(label, index, 0, 1, 2)
             self.grid.addWidget(refunded, index, 2)
         for index, row in enumerate(rows):
-            kind = "払い戻し" if row.kind == "refund" else METHOD_LABELS.get(row.method or row.requested_method, "決済端末")
+            kind = "払い戻し" if row.kind == "refund" else method_label(row.method or row.requested_method)
             text = f"{row.created_at:%m/%d %H:%M}　{kind}　{format_yen(row.amount_yen)}　{row.transaction_id}"
             label = QLabel(text, self)
             label.setObjectName(f"openRequest_{row.id}")
@@ -105,6 +105,6 @@ class ReconcileDialog(QDialog):
         if self.context.staff_is_manager:
             apply(self.context.staff)
         else:
-            dialog = ManagerAuthDialog(self, what, self.context.ledger.authorize_manager)
+            dialog = ManagerAuthDialog(self, what, self.context.authorize_manager)
             dialog.authorized.connect(apply)
             dialog.open()

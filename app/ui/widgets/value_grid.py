@@ -12,6 +12,7 @@ def value_grid(parent: QWidget, rows: tuple[tuple[str, str], ...]) -> tuple[QGri
     labels = {}
     for row, (key, caption) in enumerate(rows):
         name = QLabel(caption, parent)
+        name.setObjectName(f"{key}Caption")
         name.setProperty("role", "big")
         value = QLabel("", parent)
         value.setObjectName(f"{key}Label")

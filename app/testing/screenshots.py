@@ -2,6 +2,8 @@
 1280×800 and 1920×1080, offscreen, on a throw-away demo ledger with a sample cart.
 
 Look at the PNGs after any UI change: Japanese must render and nothing may be clipped.
+It drives the register with the test harness (``RegisterDriver``), so it lives in
+``app.testing``, beside it: the register itself never imports the harness (issue 15).
 """
 from __future__ import annotations
 
@@ -146,6 +148,11 @@ def _terminal_screens(driver, terminal):
     yield "16_SettingsScreen_check", driver.window
     driver.tap("terminalSettingsTab")
     yield "16b_SettingsScreen_terminal", driver.window
+    driver.find("terminalHostEdit").setText("192.168.1.50")  # a LAN terminal with the demo key: refused
+    driver.tap("saveSettingsButton")
+    yield "16e_SettingsScreen_demo_key_refused", driver.window
+    driver.tap("generateKeyButton")
+    yield "16f_SettingsScreen_generated_key", driver.window
     yield from _backup_screens(driver)
     driver.tap("backButton")
     driver.tap("checkoutButton")
