@@ -13,7 +13,7 @@ from app.core.errors import RegiError
 from app.core.ledger.settings import OtherTender
 from app.core.money import format_yen
 from app.ui.screens.base import Screen
-from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.buttons import add_stripe, touch_button
 from app.ui.widgets.cart_view import CartView
 from app.ui.widgets.discard import clear_layout, discard
 from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
@@ -154,7 +154,7 @@ class CheckoutScreen(Screen):
         clear_layout(self.tiles)
         for index, product in enumerate(category.products):
             tile = touch_button(f"{product.name}\n{format_yen(product.price_yen)}", f"product_{product.id}", "tile", self.tiles_widget)
-            tile.setStyleSheet(f"border-left: 8px solid {category.color};")
+            add_stripe(tile, category.color)
             tile.clicked.connect(lambda _=False, p=product: self.add_product(p))
             self.tiles.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
         rows = max(4, (len(category.products) + TILE_COLUMNS - 1) // TILE_COLUMNS)
