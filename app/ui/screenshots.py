@@ -15,8 +15,12 @@ SIZES = ((1280, 800), (1920, 1080))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="regi-screenshots")
-    parser.add_argument("out", nargs="?", default="screenshots", type=Path)
+    parser = argparse.ArgumentParser(
+        prog="regi-screenshots",
+        description="Render every screen and dialog of the register to PNG at 1280×800 and 1920×1080, on a demo "
+                    "ledger in a temp dir with the terminal simulator; fails if a screen does not fit.")
+    parser.add_argument("out", nargs="?", default="screenshots", type=Path,
+                        help="folder for the PNGs, one subfolder per size (default: screenshots)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
