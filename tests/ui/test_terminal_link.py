@@ -117,6 +117,8 @@ def test_connection_check_reports_why_not(register, terminal):
     register.tap("terminalCheckButton")
     register.wait_until(lambda: "接続できません" in register.text("terminalCheckResult"), timeout=8,
                         what=f"the check ({register.screen()}, {register.dialog()})")
+    result = register.text("terminalCheckResult")
+    assert "「決済端末接続」" in result and "「再接続」" not in result  # names the button this screen has
 
 
 @pytest.mark.parametrize("field, value, message", [

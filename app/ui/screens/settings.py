@@ -78,6 +78,11 @@ class SettingsScreen(Screen):
             self.check_result.setText("決済端末が設定されていません（「決済端末設定」で設定してください）。")
 
     def show_check_result(self, result: DiagnosisResult) -> None:
+        self._show_check_text(result)
+        # The shared hints name the dialogs' 「再接続」; on this screen the button is 「決済端末接続」.
+        self.check_result.setText(self.check_result.text().replace("「再接続」", "「決済端末接続」"))
+
+    def _show_check_text(self, result: DiagnosisResult) -> None:
         if result.outcome is Outcome.SUCCESS and result.info:
             info = result.info
             profile = dict(PROFILES).get(info.profile, info.profile)
