@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="regi-screenshots",
         description="Render every screen and dialog of the register to PNG at 1280×800 and 1920×1080, on a demo "
-                    "ledger in a temp dir with the terminal simulator; fails if a screen does not fit.")
+                    "ledger in a temp dir with the terminal simulator; fails if a screen does not fit, a text is cut "
+                    "or two targets overlap.")
     parser.add_argument("out", nargs="?", default="screenshots", type=Path,
                         help="folder for the PNGs, one subfolder per size (default: screenshots)")
     args = parser.parse_args(argv)
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.simulator.engine import TerminalEngine
     from app.simulator.server import SimulatorServer
     from app.testing.driver import RegisterDriver
+    from app.ui.layout_check import layout_problems
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     args.out.mkdir(parents=True, exist_ok=True)
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
                     app.processEvents()
                     if shot is driver.window and (shot.width(), shot.height()) != (width, height):
                         clipped.append(f"{name} needs {shot.width()}x{shot.height()} at {width}x{height}")
+                    root = driver.window.current_screen if shot is driver.window else shot
+                    clipped.extend(f"{name} at {width}x{height}: {problem}" for problem in layout_problems(root))
                     path = args.out / f"{width}x{height}" / f"{name}.png"
                     path.parent.mkdir(parents=True, exist_ok=True)
                     shot.grab().save(str(path))
