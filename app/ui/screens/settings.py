@@ -101,6 +101,7 @@ class SettingsScreen(Screen):
         page = QWidget()
         grid = QGridLayout(page)
         grid.setVerticalSpacing(12)
+        grid.setHorizontalSpacing(16)  # the captions never touch the first field
         heading = QLabel("決済端末設定", page)
         heading.setProperty("role", "title")
         grid.addWidget(heading, 0, 0, 1, 4)
