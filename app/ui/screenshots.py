@@ -85,6 +85,11 @@ def tour(driver, terminal):
         driver.tap("confirmButton")
     driver.wait_until(lambda: driver.find("terminalStatus").property("linkState") == "connected", what="the link")
     yield "03_TopScreen", driver.window
+    terminal.set_battery(7)
+    driver.wait_until(lambda: "印刷できません" in driver.text("terminalStatus"), what="the battery warning")
+    yield "03b_TopScreen_battery_low", driver.window
+    terminal.set_battery(100)
+    driver.wait_until(lambda: "充電" not in driver.text("terminalStatus"), what="the battery warning to go")
     driver.tap("checkoutButton")
     driver.add_products("カフェラテ", "ミックスサンド", "チーズケーキ", "タンブラー", "カフェラテ")
     yield "04_CheckoutScreen", driver.window
