@@ -52,6 +52,7 @@ class CheckoutScreen(Screen):
         self.category_group = QButtonGroup(self)
         column.addLayout(self.category_row)
         self.tiles_widget = QWidget(self.body)
+        self.tiles_widget.setObjectName("productTiles")
         self.tiles = QGridLayout(self.tiles_widget)
         self.tiles.setContentsMargins(0, 0, 0, 0)
         self.tiles.setSpacing(8)
@@ -148,6 +149,16 @@ class CheckoutScreen(Screen):
             self.category_row.addWidget(button)
         if self.catalog:
             self.show_category(self.catalog[0])
+
+    def resizeEvent(self, event) -> None:
+        """Tiles of about 200 px on a 1920×1080 screen get a type size to match (QSS ``large``)."""
+        super().resizeEvent(event)
+        large = event.size().width() >= 1600
+        if self.tiles_widget.property("large") != large:
+            self.tiles_widget.setProperty("large", large)
+            for tile in self.tiles_widget.findChildren(QWidget):
+                tile.style().unpolish(tile)
+                tile.style().polish(tile)
 
     def show_category(self, category) -> None:
         self.findChild(QWidget, f"category_{category.id}").setChecked(True)
