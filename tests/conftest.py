@@ -2,4 +2,6 @@
 (The ``app.testing`` plugin sets it too; this keeps ``pytest -p no:regi`` working.)"""
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from app.ui.offscreen import use_offscreen
+
+use_offscreen(os.environ)

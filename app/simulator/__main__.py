@@ -24,19 +24,26 @@ from .server import SimulatorServer
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="regi-simulator", description="Payment terminal simulator for Regi")
-    p.add_argument("--profile", choices=linked_profiles(), default="usenpay")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
-    p.add_argument("--pairing-key", default=DEMO_PAIRING_KEY)
-    p.add_argument("--poi-id", default=None, help="terminal id (POIID)")
-    p.add_argument("--methods", default=",".join(METHODS), help="supported methods, comma separated")
-    p.add_argument("--battery", type=int, default=100)
-    p.add_argument("--control-port", type=int, default=None, help="enable the JSON-lines control port (loopback)")
-    p.add_argument("--headless", action="store_true", help="no window")
-    p.add_argument("--log-level", default="INFO")
+    p = argparse.ArgumentParser(prog="regi-simulator", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                description="Payment terminal simulator for Regi: a USEN PAY or CT-6100 terminal "
+                                            "speaking the terminal link protocol (docs/terminal-protocol.md) over TCP. "
+                                            "The register's 決済端末設定 must name the same profile, address, port "
+                                            "and pairing key.")
+    p.add_argument("--profile", choices=linked_profiles(), default="usenpay",
+                   help="which terminal to behave like (usenpay: the register picks the method; "
+                        "ct6100: the terminal does)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on; 0 picks a free port")
+    p.add_argument("--pairing-key", default=DEMO_PAIRING_KEY, help="HMAC key shared with the register")
+    p.add_argument("--poi-id", default=None, help="terminal id (POIID); none: one made from the profile")
+    p.add_argument("--methods", default=",".join(METHODS), help="contracted methods, comma separated")
+    p.add_argument("--battery", type=int, default=100, help="battery level at start, in percent")
+    p.add_argument("--control-port", type=int, default=None,
+                   help="open the JSON-lines control port for test scripts on this loopback port (none: no control port)")
+    p.add_argument("--headless", action="store_true", help="no window (tests, CI, machines without a display)")
+    p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     p.add_argument("--parent-pid", type=int, default=None,
-                   help="exit when this process (the register that started it) ends")
+                   help="exit when this process (the register that started it) ends (none: run on)")
     return p.parse_args(argv)
 
 

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFrame, QGridLayout, QHB
 from .engine import CARD_BRANDS, EMONEY_BRANDS, QR_BRANDS, EngineEvent, SimulatorError, Stage, TerminalEngine
 
 STYLE = """
+QWidget { font-family: "Noto Sans JP"; }
 QWidget#SimulatorWindow { background: #20242a; }
 QFrame#screen { background: #f4f7f2; border-radius: 14px; }
-QLabel { color: #e8e8e8; }
+QLabel { color: #e8e8e8; font-size: 15px; }
 QFrame#screen QLabel { color: #1d2a1d; }
 QLabel#titleLabel { font-size: 16px; }
 QLabel#amountLabel { font-size: 40px; font-weight: bold; }

@@ -7,13 +7,16 @@
   simulator, with a capturing printer;
 - ``printer``: that register's ``CapturingPrinter`` (every job's text lines, copy, reprint mark).
 
-Qt needs ``QT_QPA_PLATFORM=offscreen`` without a display; it is set here, before Qt loads.
+Qt needs ``QT_QPA_PLATFORM=offscreen`` without a display; it is set here, before Qt loads,
+with a 1920×1080 screen so dialogs are laid out as on a tablet (``app.ui.offscreen``).
 """
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from app.ui.offscreen import use_offscreen
+
+use_offscreen(os.environ)
 
 import pytest  # noqa: E402
 

@@ -17,10 +17,17 @@ SIZES = ((1280, 800), (1920, 1080))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="regi-screenshots")
-    parser.add_argument("out", nargs="?", default="screenshots", type=Path)
+    parser = argparse.ArgumentParser(
+        prog="regi-screenshots",
+        description="Render every screen and dialog of the register to PNG at 1280×800 and 1920×1080, on a demo "
+                    "ledger in a temp dir with the terminal simulator; fails if a screen does not fit, a text is cut "
+                    "or two targets overlap.")
+    parser.add_argument("out", nargs="?", default="screenshots", type=Path,
+                        help="folder for the PNGs, one subfolder per size (default: screenshots)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.ui.offscreen import use_offscreen
+
+    use_offscreen(os.environ)  # a 1920×1080 offscreen screen, so dialogs are laid out as on the tablet
 
     from PySide6.QtWidgets import QApplication
 
@@ -28,36 +35,76 @@ def main(argv: list[str] | None = None) -> int:
     from app.simulator.control import SimulatorControl
     from app.simulator.engine import TerminalEngine
     from app.simulator.server import SimulatorServer
+    from app.simulator.window import SimulatorWindow
     from app.testing.driver import RegisterDriver
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     args.out.mkdir(parents=True, exist_ok=True)
-    clipped = []
-    engine = TerminalEngine("usenpay")
-    server = SimulatorServer(engine, pairing_key=DEMO_PAIRING_KEY).start_in_thread()
-    terminal = SimulatorControl(engine, server)
-    with tempfile.TemporaryDirectory() as tmp:
-        driver = RegisterDriver.start(Path(tmp), settings={"terminal_profile": "usenpay", "terminal_port": server.port})
-        try:
-            for name, shot in tour(driver, terminal):
-                for width, height in SIZES:
-                    if shot is driver.window or getattr(shot, "full_screen", False):
-                        shot.resize(width, height)
-                    app.processEvents()
-                    if shot is driver.window and (shot.width(), shot.height()) != (width, height):
-                        clipped.append(f"{name} needs {shot.width()}x{shot.height()} at {width}x{height}")
-                    path = args.out / f"{width}x{height}" / f"{name}.png"
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    shot.grab().save(str(path))
-                    print(path)
-        finally:
-            driver.close()
-            server.stop_in_thread()
-    for problem in clipped:
+    problems: list[str] = []
+    for profile, walk in (("usenpay", tour), ("ct6100", ct6100_tour)):
+        engine = TerminalEngine(profile)
+        server = SimulatorServer(engine, pairing_key=DEMO_PAIRING_KEY).start_in_thread()
+        terminal = SimulatorControl(engine, server)
+        with tempfile.TemporaryDirectory() as tmp:
+            driver = RegisterDriver.start(Path(tmp), settings={"terminal_profile": profile, "terminal_port": server.port})
+            try:
+                for name, shot in walk(driver, terminal):
+                    problems += save_shot(app, args.out, driver, name, shot)
+                if profile == "usenpay":
+                    window = SimulatorWindow(engine)
+                    window.resize(480, 800)
+                    window.show()
+                    problems += save_shot(app, args.out, driver, "90_SimulatorWindow", window)
+                    window.close()
+            finally:
+                driver.close()
+                server.stop_in_thread()
+    for problem in problems:
         print("does not fit:", problem, file=sys.stderr)
-    if clipped:
-        return 1
-    return 0
+    return 1 if problems else 0
+
+
+def save_shot(app, out: Path | None, driver, name: str, shot) -> list[str]:
+    """Save ``shot`` at each size (``out=None``: only check it) and return its layout problems. The
+    main window is resized to the size; a dialog is drawn over its screen at that size, as the cashier
+    sees it; another top-level window (the simulator) is saved once at its own size."""
+    from PySide6.QtWidgets import QDialog
+
+    from app.ui.layout_check import layout_problems
+
+    problems = []
+    full_screen = getattr(shot, "full_screen", False)  # e.g. the start-up error window
+    sizes = SIZES if shot is driver.window or full_screen or isinstance(shot, QDialog) else (None,)
+    for size in sizes:
+        if size is not None:
+            (shot if full_screen else driver.window).resize(*size)
+        app.processEvents()
+        if shot is driver.window and (shot.width(), shot.height()) != size:
+            problems.append(f"{name} needs {shot.width()}x{shot.height()} at {size[0]}x{size[1]}")
+        root = driver.window.current_screen if shot is driver.window else shot
+        where = f"{size[0]}x{size[1]}" if size else f"{shot.width()}x{shot.height()}"
+        problems += [f"{name} at {where}: {problem}" for problem in layout_problems(root)]
+        if out is None:
+            continue
+        picture = over_screen(driver.window, shot) if isinstance(shot, QDialog) else shot.grab()
+        path = out / (f"{size[0]}x{size[1]}" if size else "other") / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        picture.save(str(path))
+        print(path)
+    return problems
+
+
+def over_screen(window, dialog):
+    """The window with ``dialog`` centred over it and the rest shaded, as a modal dialog looks."""
+    from PySide6.QtGui import QColor, QPainter
+
+    canvas = window.grab()
+    picture = dialog.grab()
+    painter = QPainter(canvas)
+    painter.fillRect(canvas.rect(), QColor(0, 0, 0, 90))
+    painter.drawPixmap((canvas.width() - picture.width()) // 2, (canvas.height() - picture.height()) // 2, picture)
+    painter.end()
+    return canvas
 
 
 def tour(driver, terminal):
@@ -79,6 +126,11 @@ def tour(driver, terminal):
         driver.tap("confirmButton")
     driver.wait_until(lambda: driver.find("terminalStatus").property("linkState") == "connected", what="the link")
     yield "03_TopScreen", driver.window
+    terminal.set_battery(7)
+    driver.wait_until(lambda: "印刷できません" in driver.text("terminalStatus"), what="the battery warning")
+    yield "03b_TopScreen_battery_low", driver.window
+    terminal.set_battery(100)
+    driver.wait_until(lambda: "充電" not in driver.text("terminalStatus"), what="the battery warning to go")
     driver.tap("checkoutButton")
     driver.add_products("カフェラテ", "ミックスサンド", "チーズケーキ", "タンブラー", "カフェラテ")
     yield "04_CheckoutScreen", driver.window
@@ -132,6 +184,7 @@ def _terminal_screens(driver, terminal):
     driver.pay("cashMethodButton", None)
     driver.wait_screen("CheckoutDoneScreen")
     yield from _history_screens(driver, terminal)
+    yield from _dialog_screens(driver, terminal)
     row = driver.context.payments.begin(amount_yen=800, method="qr", profile="usenpay", staff_id=driver.context.staff.id)
     driver.context.payments.record_no_answer(row.id, "screenshot: an answer that never came")
     terminal.server.stop_in_thread()  # so it stays 要確認 for the picture
@@ -198,6 +251,129 @@ def _history_screens(driver, terminal):
     yield "18_PaymentInquiryScreen", driver.window
     driver.tap("backButton")
     driver.wait_screen("TopScreen")
+
+
+def _dialog_screens(driver, terminal):
+    """A method not contracted, a decline, a cancel on the terminal, a cashier asking for a
+    manager, the print preview. From TopScreen with a manager; ends there."""
+    _set_qr_contracted(driver, False)
+    driver.tap("checkoutButton")
+    driver.add_products("プリン")
+    driver.tap("terminalMethodButton")
+    driver.wait_screen("TerminalPickerScreen")
+    yield "08b_TerminalPickerScreen_not_contracted", driver.window
+    terminal.decline("E1001")
+    driver.tap("usenpayCreditButton")
+    driver.tap("remainingButton")
+    driver.tap("payButton")
+    driver.tap("terminalLinkButton")
+    yield "10b_ErrorDialog_declined", driver.wait_dialog("ErrorDialog")
+    driver.tap("closeButton")
+    driver.wait_screen("CheckoutScreen")
+    terminal.cancel_on_terminal()
+    driver.tap("terminalMethodButton")
+    driver.tap("usenpayCreditButton")
+    driver.tap("remainingButton")
+    driver.tap("payButton")
+    driver.tap("terminalLinkButton")
+    yield "10c_CancelMessageDialog", driver.wait_dialog("CancelMessageDialog")
+    driver.tap("closeButton")
+    driver.wait_screen("CheckoutScreen")
+    driver.pay("cashMethodButton", None)
+    driver.wait_screen("CheckoutDoneScreen")
+    yield "05c_PrintPreviewDialog", _receipt_preview(driver)
+    driver.tap("closeButton")
+    driver.tap("topButton")
+    _set_qr_contracted(driver, True)
+    driver.reset_to_login()
+    driver.login("佐藤", "1111")
+    driver.wait_screen("TopScreen")
+    driver.tap("checkoutButton")
+    driver.add_products("プリン")
+    driver.tap("lineName_0")
+    driver.type_digits("50")
+    driver.tap("discountYenButton")
+    yield "04d_ManagerAuthDialog", driver.wait_dialog("ManagerAuthDialog")
+    driver.tap("cancelButton")
+    driver.tap("lineDelete_0")
+    driver.tap("backButton")
+    driver.reset_to_login()
+    driver.login("山田 店長", "1234")
+    driver.wait_screen("TopScreen")
+
+
+def _set_qr_contracted(driver, contracted: bool) -> None:
+    """Through 「設定」 > 「決済端末設定」, as a manager would. From and to TopScreen."""
+    driver.tap("settingsButton")
+    driver.tap("terminalSettingsTab")
+    if driver.find("method_qr").isChecked() != contracted:
+        driver.tap("method_qr")
+    driver.tap("saveSettingsButton")
+    driver.tap("backButton")
+    driver.wait_screen("TopScreen")
+
+
+def _receipt_preview(driver):
+    """The on-screen print preview (printer kind 「プレビュー」) of the last slip's receipt."""
+    from app.core.printing.document import paper_columns, paper_dots
+    from app.core.printing.receipt import layout_receipt
+    from app.core.receipts import receipt_for_slip
+    from app.ui.print_preview import PrintPreviewDialog
+
+    settings = driver.context.settings
+    slip = driver.window.current_screen.slip  # CheckoutDoneScreen's, loaded with its relations
+    document = layout_receipt(receipt_for_slip(slip, settings), paper_columns(settings.printer_paper_mm))
+    dialog = PrintPreviewDialog(driver.window, document, paper_dots(settings.printer_paper_mm))
+    dialog.open()
+    return dialog
+
+
+def ct6100_tour(driver, terminal):
+    """The CT-6100 screens (R-CT): no picker, 切断する asks to send the terminal home first, the
+    terminal's slip number on the refund screens."""
+    driver.login("山田 店長", "1234")
+    if driver.screen() == "OpenScreen":
+        driver.open_register(30000)
+    driver.wait_until(lambda: driver.find("terminalStatus").property("linkState") == "connected", what="the link")
+    driver.tap("checkoutButton")
+    driver.add_products("ナポリタン", "アイスコーヒー")
+    driver.tap("terminalMethodButton")
+    driver.tap("remainingButton")
+    driver.tap("payButton")
+    driver.wait_screen("PaymentConfirmScreen")
+    yield "20_PaymentConfirmScreen_ct6100", driver.window
+    driver.tap("terminalLinkButton")
+    driver.wait_until(lambda: terminal.engine.stage == "choose_method", what="the terminal's method choice")
+    yield "21_ProcessingScreen_ct6100", driver.window
+    driver.tap("disconnectButton")
+    yield "21b_DisconnectConfirmDialog", driver.wait_dialog("DisconnectConfirmDialog")
+    driver.tap("cancelButton")
+    terminal.choose_method("credit")
+    driver.wait_until(lambda: terminal.engine.stage == "wait_card", what="the card prompt")
+    terminal.present_card("ICC", "VISA", "1012")
+    driver.wait_until(lambda: terminal.engine.stage == "wait_pin", what="the PIN prompt")
+    terminal.enter_pin()
+    driver.wait_screen("PaymentDoneScreen")
+    yield "22_PaymentDoneScreen_ct6100", driver.window
+    driver.tap("okButton")
+    driver.wait_screen("CheckoutDoneScreen")
+    driver.tap("topButton")
+    driver.open_slip_list()
+    driver.tap_slip_row(0)
+    driver.tap("detailButton")
+    yield "23_SlipDetailScreen_ct6100", driver.window
+    driver.tap("paymentHistoryButton_0")
+    driver.wait_screen("PaymentHistoryScreen")
+    yield "24_PaymentHistoryScreen_ct6100", driver.window
+    driver.tap("payment_0")
+    yield "24b_OperationChoiceDialog_ct6100", driver.wait_dialog("OperationChoiceDialog")
+    driver.tap("refundButton")
+    driver.wait_screen("RefundConfirmScreen")
+    yield "25_RefundConfirmScreen_ct6100", driver.window
+    driver.tap("terminalLinkButton")
+    driver.wait_screen("RefundDoneScreen")
+    yield "26_RefundDoneScreen_ct6100", driver.window
+    driver.tap("okButton")
 
 
 def _slip_screens(driver):

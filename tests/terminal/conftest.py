@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 
 # Before any Qt import (window smoke test): no display on CI.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from app.ui.offscreen import use_offscreen  # noqa: E402
+
+use_offscreen(os.environ)
 
 import pytest
 

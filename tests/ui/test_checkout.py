@@ -78,6 +78,7 @@ def test_split_between_cash_and_gift_voucher(checkout, printer):
     [slip] = checkout.slips()
     assert [(t.kind, t.label, t.amount_yen) for t in slip.tenders] == [("other", "商品券", 1000), ("cash", "現金", 460)]
     assert slip.change_yen == 0
+    assert checkout.text("tendersLabel") == "（商品券 ¥1,000 ＋ 現金 ¥460）"  # お預り says what it was made of
     checkout.tap("printReceiptButton")
     checkout.wait_until(lambda: printer.jobs, what="the receipt")
     assert "商品券" in printer.jobs[0].text and "￥460" in printer.jobs[0].text

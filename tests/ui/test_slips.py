@@ -245,6 +245,8 @@ def test_manager_voids_a_slip(register, printer):
     register.tap("confirmButton")
     register.wait_until(lambda: register.dialog("VoidReasonDialog") is None, what="the dialog to close")
     assert register.message() == "伝票番号 000001 を取消しました（取消伝票 000002）。現金 ¥1,460 をお返しください。"
+    assert register.find("cashBackLabel").isVisible()  # the cash to hand back, big in the side column
+    assert register.text("cashBackLabel") == "現金 ¥1,460 を\nお客様にお返しください"
     assert register.text("slipStateLabel") == "取消済"
     assert not register.find("voidSlipButton").isEnabled() and not register.find("correctSlipButton").isEnabled()
     original, reversal = register.slips()

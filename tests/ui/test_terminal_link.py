@@ -28,6 +28,20 @@ def test_opening_links_the_terminal_and_the_indicator_shows_battery(register, te
     assert terminal.state()["linked_sale_id"] == "R01"
 
 
+def test_the_indicator_warns_in_words_at_each_low_battery_level(register, terminal):
+    """R-TERM-STATE (seed 003): < 25 % an update fails; ≤ 7 % the terminal cannot print."""
+    open_day(register)
+    register.wait_until(lambda: link_state(register) == "connected", what="the link")
+    terminal.set_battery(24)
+    register.wait_until(lambda: "バッテリー 24%" in register.text("terminalStatus"), what="the battery level")
+    assert register.text("terminalStatus").endswith("\n充電してください：決済端末の更新ができません")
+    terminal.set_battery(7)
+    register.wait_until(lambda: "バッテリー 7%" in register.text("terminalStatus"), what="the battery level")
+    assert register.text("terminalStatus").endswith("\n充電してください：決済端末で控えを印刷できません")
+    terminal.set_battery(25)
+    register.wait_until(lambda: register.text("terminalStatus") == "決済端末：接続中　バッテリー 25%", what="no warning")
+
+
 def test_unreachable_terminal_at_opening_then_reconnect(register, terminal):
     port = terminal.server.port
     terminal.server.stop_in_thread()
@@ -117,6 +131,8 @@ def test_connection_check_reports_why_not(register, terminal):
     register.tap("terminalCheckButton")
     register.wait_until(lambda: "接続できません" in register.text("terminalCheckResult"), timeout=8,
                         what=f"the check ({register.screen()}, {register.dialog()})")
+    result = register.text("terminalCheckResult")
+    assert "「決済端末接続」" in result and "「再接続」" not in result  # names the button this screen has
 
 
 @pytest.mark.parametrize("field, value, message", [

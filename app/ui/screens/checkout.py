@@ -14,7 +14,7 @@ from app.core.ledger.settings import OtherTender
 from app.core.money import format_yen
 from app.core.terminal.profiles import terminal_profile
 from app.ui.screens.base import Screen
-from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.buttons import add_stripe, touch_button
 from app.ui.widgets.cart_view import CartView
 from app.ui.widgets.discard import clear_layout, discard
 from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
@@ -53,6 +53,7 @@ class CheckoutScreen(Screen):
         self.category_group = QButtonGroup(self)
         column.addLayout(self.category_row)
         self.tiles_widget = QWidget(self.body)
+        self.tiles_widget.setObjectName("productTiles")
         self.tiles = QGridLayout(self.tiles_widget)
         self.tiles.setContentsMargins(0, 0, 0, 0)
         self.tiles.setSpacing(8)
@@ -150,12 +151,22 @@ class CheckoutScreen(Screen):
         if self.catalog:
             self.show_category(self.catalog[0])
 
+    def resizeEvent(self, event) -> None:
+        """Tiles of about 200 px on a 1920×1080 screen get a type size to match (QSS ``large``)."""
+        super().resizeEvent(event)
+        large = event.size().width() >= 1600
+        if self.tiles_widget.property("large") != large:
+            self.tiles_widget.setProperty("large", large)
+            for tile in self.tiles_widget.findChildren(QWidget):
+                tile.style().unpolish(tile)
+                tile.style().polish(tile)
+
     def show_category(self, category) -> None:
         self.findChild(QWidget, f"category_{category.id}").setChecked(True)
         clear_layout(self.tiles)
         for index, product in enumerate(category.products):
             tile = touch_button(f"{product.name}\n{format_yen(product.price_yen)}", f"product_{product.id}", "tile", self.tiles_widget)
-            tile.setStyleSheet(f"border-left: 8px solid {category.color};")
+            add_stripe(tile, category.color)
             tile.clicked.connect(lambda _=False, p=product: self.add_product(p))
             self.tiles.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
         rows = max(4, (len(category.products) + TILE_COLUMNS - 1) // TILE_COLUMNS)

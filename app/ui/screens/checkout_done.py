@@ -30,10 +30,15 @@ class CheckoutDoneScreen(Screen):
         layout.addWidget(heading)
         grid, labels = value_grid(self.body, (("total", "合計"), ("deposit", "お預り"), ("change", "お釣り")))
         self.values = {key: value for key, (_name, value) in labels.items()}
+        # お預り alone hides a split: 「商品券 ¥1,000 ＋ 現金 ¥10,000」 says what was handed over.
+        self.tenders_label = QLabel("", self.body)
+        self.tenders_label.setObjectName("tendersLabel")
+        self.tenders_label.setProperty("role", "detail")
+        grid.addWidget(self.tenders_label, 3, 1)
         self.slip_label = QLabel("", self.body)
         self.slip_label.setObjectName("slipNumberLabel")
         self.slip_label.setProperty("role", "info")
-        grid.addWidget(self.slip_label, 3, 0, 1, 2)
+        grid.addWidget(self.slip_label, 4, 0, 1, 2)
         layout.addLayout(grid)
         layout.addStretch(1)
         buttons = QHBoxLayout()
@@ -56,6 +61,9 @@ class CheckoutDoneScreen(Screen):
         self.values["total"].setText(format_yen(self.slip.total_yen))
         self.values["deposit"].setText(format_yen(sum(t.amount_yen for t in self.slip.tenders)))
         self.values["change"].setText(format_yen(self.slip.change_yen))
+        tenders = self.slip.tenders
+        self.tenders_label.setText(
+            "（" + " ＋ ".join(f"{t.label} {format_yen(t.amount_yen)}" for t in tenders) + "）" if len(tenders) > 1 else "")
         self.slip_label.setText(f"伝票番号 {self.slip.slip_number:06d}")
         if self.slip.cash_tendered_yen:
             self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: self._device_failed(

@@ -6,7 +6,7 @@ mode the tenkey keys the total instead. Nothing is written until 「確定」.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from app.core.errors import RegiError
 from app.core.ledger.sessions import DENOMINATIONS_YEN, MAX_COUNT, float_total_yen
@@ -55,6 +55,8 @@ class OpenScreen(Screen):
             self.subtotal_labels[denomination] = subtotal
             for column, widget in enumerate((select, minus, count, plus, subtotal)):
                 table.addWidget(widget, index, column)
+            # The rows share the height (taller targets on a big screen), not the heading.
+            table.setRowStretch(index, 1)
         row.addLayout(table, 3)
 
         right = QVBoxLayout()
@@ -64,6 +66,7 @@ class OpenScreen(Screen):
         self.by_total = touch_button("合計金額", "modeTotalButton", "toggle", self.body, checkable=True)
         mode_group = QButtonGroup(self)
         for button in (self.by_denomination, self.by_total):
+            button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
             mode_group.addButton(button)
             modes.addWidget(button)
         self.by_denomination.clicked.connect(lambda: self.set_mode(total=False))
@@ -73,11 +76,12 @@ class OpenScreen(Screen):
         self.total_label = QLabel("¥0", self.body)
         self.total_label.setObjectName("floatTotalLabel")
         self.total_label.setProperty("role", "display")
+        self.total_label.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         right.addWidget(self.total_label)
         self.keypad = TenKey(7, self.body)
         self.keypad.changed.connect(self.on_keyed)
         self.keypad.rejected.connect(self.show_message)
-        right.addWidget(self.keypad)
+        right.addWidget(self.keypad, 1)  # the keys take the spare height, not the toggles or the total
         buttons = QHBoxLayout()
         logout = touch_button("ログアウト", "logoutButton", "secondary", self.body)
         logout.clicked.connect(lambda: self.navigator.go("LoginScreen"))

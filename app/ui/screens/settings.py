@@ -100,6 +100,11 @@ class SettingsScreen(Screen):
             self.check_result.setText("決済端末が設定されていません（「決済端末設定」で設定してください）。")
 
     def show_check_result(self, result: DiagnosisResult) -> None:
+        self._show_check_text(result)
+        # The shared hints name the dialogs' 「再接続」; on this screen the button is 「決済端末接続」.
+        self.check_result.setText(self.check_result.text().replace("「再接続」", "「決済端末接続」"))
+
+    def _show_check_text(self, result: DiagnosisResult) -> None:
         if result.outcome is Outcome.SUCCESS and result.info:
             info = result.info
             profile = TERMINAL_PROFILES[info.profile].name if info.profile in TERMINAL_PROFILES else info.profile
@@ -118,6 +123,7 @@ class SettingsScreen(Screen):
         page = QWidget()
         grid = QGridLayout(page)
         grid.setVerticalSpacing(12)
+        grid.setHorizontalSpacing(16)  # the captions never touch the first field
         heading = QLabel("決済端末設定", page)
         heading.setProperty("role", "title")
         grid.addWidget(heading, 0, 0, 1, 4)

@@ -129,6 +129,12 @@ class SlipDetailScreen(Screen):
         self.note_label = self._label(self.body, "voidNoteLabel", "info")
         self.note_label.setWordWrap(True)
         column.addWidget(self.note_label)
+        # After a void that pays cash back, the amount to hand over is the one thing the cashier must do:
+        # big, in the side column, not squeezed into the message line.
+        self.cash_back_label = self._label(self.body, "cashBackLabel", "action", align=Qt.AlignCenter)
+        self.cash_back_label.setWordWrap(True)
+        self.cash_back_label.hide()
+        column.addWidget(self.cash_back_label)
         grid = QGridLayout()
         grid.setSpacing(10)
         self.void_button = touch_button("伝票取消", "voidSlipButton", "secondary", self.body)
@@ -152,6 +158,7 @@ class SlipDetailScreen(Screen):
         self.load(slip_id)
 
     def load(self, slip_id: int) -> None:
+        self.cash_back_label.hide()
         self.detail = self.journal.detail(slip_id)
         if self.detail is None:
             self.show_message("伝票が見つかりません。")
@@ -299,6 +306,9 @@ class SlipDetailScreen(Screen):
             return
         self.load(slip_id)
         self.show_message(done)
+        if result.cash_refund_yen:
+            self.cash_back_label.setText(f"現金 {format_yen(result.cash_refund_yen)} を\nお客様にお返しください")
+            self.cash_back_label.show()
 
     def reprint(self) -> None:
         if self.detail is None:

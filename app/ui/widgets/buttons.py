@@ -3,7 +3,7 @@ when given one, because tests and the testing harness tap by name."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 
 def touch_button(text: str, name: str | None = None, role: str = "", parent: QWidget | None = None, *,
@@ -21,3 +21,17 @@ def touch_button(text: str, name: str | None = None, role: str = "", parent: QWi
     button.setFocusPolicy(Qt.NoFocus)  # no keyboard: focus rings only confuse a touch screen
     button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
     return button
+
+
+def add_stripe(button: QPushButton, color: str, width: int = 8) -> QFrame:
+    """A coloured band down the left edge of a tile (the category colour). A child frame rounded like
+    the tile, not a thick ``border-left``: Qt joins a thick and a thin border with a slanted cut."""
+    layout = QHBoxLayout(button)
+    layout.setContentsMargins(1, 1, 0, 1)
+    stripe = QFrame(button)
+    stripe.setFixedWidth(width)
+    stripe.setAttribute(Qt.WA_TransparentForMouseEvents)
+    stripe.setStyleSheet(f"background: {color}; border: none; border-top-left-radius: 7px; border-bottom-left-radius: 7px;")
+    layout.addWidget(stripe)
+    layout.addStretch(1)
+    return stripe

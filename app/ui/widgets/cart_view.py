@@ -29,9 +29,17 @@ class CartView(QFrame):
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.rows_widget = QWidget()
+        self.rows_widget.setObjectName("cartRows")
         self.rows = QVBoxLayout(self.rows_widget)
         self.rows.setContentsMargins(0, 0, 0, 0)
         self.rows.setSpacing(2)
+        self.rows.addStretch(1)
+        # An empty cart says what to do instead of showing a blank block.
+        self.empty_hint = QLabel("商品をタップすると\nここに追加されます", self.rows_widget)
+        self.empty_hint.setObjectName("cartEmptyHint")
+        self.empty_hint.setProperty("role", "hint")
+        self.empty_hint.setAlignment(Qt.AlignCenter)
+        self.rows.addWidget(self.empty_hint)
         self.rows.addStretch(1)
         self.scroll.setWidget(self.rows_widget)
         layout.addWidget(self.scroll, 1)
@@ -57,11 +65,12 @@ class CartView(QFrame):
         self.selected = -1
 
     def refresh(self, cart: Cart) -> None:
-        clear_layout(self.rows, keep_last=1)
+        clear_layout(self.rows, keep_last=3)  # the stretch, the empty hint and the stretch below it
         if self.selected >= len(cart.lines):
             self.selected = -1
         for index, line in enumerate(cart.lines):
             self.rows.insertWidget(index, self._row(cart, index))
+        self.empty_hint.setVisible(not cart.lines)
         rates = {r.rate_percent: r for r in cart.rate_totals()}
         self.labels["subtotal"].setText(format_yen(cart.subtotal_yen))
         discount = cart.slip_discount_yen
@@ -84,8 +93,7 @@ class CartView(QFrame):
         grid.setContentsMargins(4, 2, 4, 2)
         grid.setHorizontalSpacing(4)
         reduced = "※" if cart.rate_of(line) == REDUCED_RATE else ""
-        name = touch_button(f"{line.name}{reduced}", f"lineName_{index}", "", row)
-        name.setStyleSheet("text-align: left; border: none; background: transparent; font-size: 18px; min-height: 48px;")
+        name = touch_button(f"{line.name}{reduced}", f"lineName_{index}", "lineName", row)
         name.clicked.connect(lambda _=False, i=index: self._select(i))
         detail = f"{format_yen(line.unit_price_yen)} × {line.quantity}"
         if line.discount_yen:
@@ -110,13 +118,14 @@ class CartView(QFrame):
             widget.setFixedWidth(52)
         name.setMinimumHeight(40)
         grid.setVerticalSpacing(0)
-        detail_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-        grid.addWidget(name, 0, 0, 1, 3)
-        grid.addWidget(detail_label, 0, 3, 1, 3)
+        # The name gets four columns of six: a clipped 「ミックスサンド※」 reads as another word.
+        grid.addWidget(name, 0, 0, 1, 4)
+        grid.addWidget(detail_label, 0, 4, 1, 2)
         for column, widget in enumerate((minus, quantity, plus, amount, delete), start=1):
             grid.addWidget(widget, 1, column)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(4, 1)
+        detail_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         return row
 
     def _select(self, index: int) -> None:

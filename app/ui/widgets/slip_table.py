@@ -17,6 +17,8 @@ from app.core.money import format_yen
 
 COLUMNS = ("時刻", "伝票番号", "担当者", "合計", "支払", "状態")
 ROW_HEIGHT = 56
+_CELL_PADDING = 8
+_FONT_PX = 17
 _RIGHT = Qt.AlignRight | Qt.AlignVCenter
 _LEFT = Qt.AlignLeft | Qt.AlignVCenter
 _MUTED = QColor("#8a93a0")
@@ -103,9 +105,11 @@ class SlipListModel(QAbstractTableModel):
 
 
 def _color(row: SlipRow) -> QColor | None:
-    if row.needs_void or row.state is SlipState.VOID:
+    """Red means one thing: something to do (a refunded slip still to void). A voided slip and
+    its reversing slip are history, shown muted."""
+    if row.needs_void:
         return _ALERT
-    if row.state in (SlipState.VOIDED, SlipState.CORRECTED):
+    if row.state in (SlipState.VOIDED, SlipState.CORRECTED, SlipState.VOID):
         return _MUTED
     return None
 
@@ -135,19 +139,25 @@ class SlipTable(QTableView):
         header.setSectionsClickable(False)
         header.setMinimumHeight(40)
         header.setDefaultAlignment(_LEFT)
-        for column, width in enumerate((76, 100, 120, 120, 0, 200)):  # fixed: no per-row size hints
-            if width:
-                header.setSectionResizeMode(column, QHeaderView.Fixed)
-                self.setColumnWidth(column, width)
-        header.setSectionResizeMode(4, QHeaderView.Stretch)
         self.setStyleSheet(
             "QTableView { background: white; alternate-background-color: #f5f7fa; border: 1px solid #d3d8df;"
-            " border-radius: 10px; font-size: 19px; selection-background-color: #dbe7fd; selection-color: #1f2630; }"
-            " QTableView::item { padding: 0 10px; }"
+            f" border-radius: 10px; font-size: {_FONT_PX}px; selection-background-color: #dbe7fd; selection-color: #1f2630; }}"
+            f" QTableView::item {{ padding: 0 {_CELL_PADDING}px; }}"
             " QHeaderView::section { background: #f0f2f6; border: none; border-bottom: 1px solid #d3d8df;"
             " font-size: 16px; padding: 4px 10px; }"
             " QScrollBar:vertical { width: 28px; }"
         )
+        # Fixed columns sized from the font for their widest value (no per-row size hints); 支払 and
+        # 状態 share the rest, so 「クレジット(VISA)」 and 「取消伝票（000123）」 are never cut.
+        self.ensurePolished()  # the style sheet's font, for the metrics below
+        header.ensurePolished()
+        cell, caption = self.fontMetrics(), header.fontMetrics()
+        for column, widest in enumerate(("00:00", "000000", "山田 店長", "-¥9,999,999")):
+            header.setSectionResizeMode(column, QHeaderView.Fixed)
+            self.setColumnWidth(column, max(cell.horizontalAdvance(widest) + 2 * _CELL_PADDING,
+                                            caption.horizontalAdvance(COLUMNS[column]) + 20) + 6)
+        header.setSectionResizeMode(4, QHeaderView.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.Stretch)
         QScroller.grabGesture(self.viewport(), QScroller.TouchGesture)
 
     def selected_row(self) -> int:
