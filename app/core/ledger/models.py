@@ -167,6 +167,7 @@ class Slip(Base):
         CheckConstraint("kind IN ('sale', 'void')", name="kind"),
         Index("ix_slips_created_at", "created_at"),
         Index("ix_slips_voids_slip_id", "voids_slip_id"),
+        Index("ix_slips_session_id", "session_id"),  # the day's report (R-CLOSE), migration 0005
     )
 
 
@@ -293,3 +294,46 @@ class TerminalPayment(Base):
         CheckConstraint("kind IN ('payment', 'refund')", name="kind"),
         CheckConstraint("amount_yen > 0", name="amount_positive"),
     )
+
+
+class Settlement(Base):
+    """精算 (Z report, R-CLOSE): one per closed session, insert-only (database triggers).
+
+    ``settlement_number`` is the register's sequential 精算番号; rows are never deleted, so
+    a number is never given twice. ``report`` is the JSON of the figures as printed (the
+    source of every reprint), ``difference_yen`` = counted − expected (過不足)."""
+
+    __tablename__ = "settlements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("registers.id"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("register_sessions.id"), unique=True)
+    settlement_number: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    authorized_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    expected_cash_yen: Mapped[int] = mapped_column(Integer)
+    counted_cash_yen: Mapped[int] = mapped_column(Integer)
+    difference_yen: Mapped[int] = mapped_column(Integer)
+    difference_reason: Mapped[str | None] = mapped_column(String(200))
+    net_sales_yen: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str] = mapped_column(Text)
+
+    counts: Mapped[list[SettlementCount]] = relationship(order_by="SettlementCount.denomination_yen.desc()")
+
+    __table_args__ = (
+        UniqueConstraint("register_id", "settlement_number", name="uq_settlements_register_number"),
+        CheckConstraint("counted_cash_yen >= 0", name="counted_nonnegative"),
+    )
+
+
+class SettlementCount(Base):
+    """The drawer counted at 精算 by denomination (absent when counted as a total)."""
+
+    __tablename__ = "settlement_counts"
+
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("settlements.id"), primary_key=True)
+    denomination_yen: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint("count >= 0", name="count_nonnegative"),)

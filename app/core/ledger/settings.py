@@ -52,6 +52,8 @@ class ShopSettings:
     terminal_port: int = DEFAULT_PORT
     terminal_pairing_key: str = DEMO_PAIRING_KEY
     terminal_methods: list[str] = field(default_factory=lambda: list(METHODS))  # contracted methods
+    cash_out_approval_yen: int = 10000  # 出金 above this needs a manager (R-CLOSE)
+    export_dir: str = ""  # where the day's sales CSV goes; "" = the data dir's exports/ (R-CLOSE)
 
     @property
     def tenders(self) -> list[OtherTender]:
