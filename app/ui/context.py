@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.cart import Cart
+from app.core.ledger.day_close import DayClose
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.models import Staff
 from app.core.ledger.settings import ShopSettings
@@ -34,6 +35,8 @@ class RegisterContext:
 
         self.reload_settings()
         self.payments = TerminalPaymentBook(self.ledger)
+        self.day = DayClose(self.ledger, self.payments)
+        self.reconciliations: dict[int, list] = {}  # session id → the terminal's Reconciliation answers (R-CLOSE)
         self.reconciler = Reconciler(self)
 
 

@@ -118,3 +118,25 @@ def compare(ledger_totals: list[MethodTotals], ledger_list: list[TerminalTransac
     discrepancies = [Discrepancy("terminal", t) for key, t in terminal_keys.items() if key not in ledger_keys]
     discrepancies += [Discrepancy("ledger", t) for key, t in ledger_keys.items() if key not in terminal_keys]
     return TerminalCheck(rows, discrepancies)
+
+
+def check_from_answers(answers: list, ledger_totals: list[MethodTotals], ledger_list: list[TerminalTransaction]) -> TerminalCheck:
+    """The check from every Reconciliation answer received since 開局 (``ReconciliationResult``s,
+    oldest first): each closes the terminal's period, so together they cover the day. The
+    last answer not being a success makes ``error`` say so (the rows still show what came)."""
+    totals: dict[str, list[int]] = {}
+    listed: list[TerminalTransaction] = []
+    error = None
+    for answer in answers:
+        if answer.outcome.value != "success":
+            error = answer.error.message if answer.error is not None else "決済端末から合計を取得できませんでした。"
+            continue
+        error = None
+        for t in answer.totals:
+            sums = totals.setdefault(t.method, [0, 0, 0, 0])
+            for i, value in enumerate((t.sale_count, t.sale_amount, t.refund_count, t.refund_amount)):
+                sums[i] += value
+        listed += [TerminalTransaction(t.poi_transaction_id, t.method, t.kind, t.amount) for t in answer.transactions]
+    terminal_totals = [MethodTotals(m, *sums) for m, sums in totals.items() if any(sums)]
+    check = compare([t for t in ledger_totals if t.payment_count or t.refund_count], ledger_list, terminal_totals, listed)
+    return TerminalCheck(check.rows, check.discrepancies, error)
