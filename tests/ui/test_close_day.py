@@ -249,3 +249,184 @@ def test_a_whole_day_inspected_and_closed(register, terminal, printer, register_
     assert subset(printed_figures(printer.jobs[-1]), expected_z) == expected_z
     register.wait_devices()
     assert_ledger_agrees_with_terminal(register, terminal)
+
+
+# --- the terminal's totals -------------------------------------------------------------------
+
+def settle_with_total(register, total_yen):
+    register.tap("closeDayButton")
+    register.wait_screen("CloseScreen")
+    register.tap("modeTotalButton")
+    register.type_digits(str(total_yen))
+    register.tap("settleButton")
+
+
+def test_a_terminal_total_that_disagrees_is_listed_and_confirmed(register, terminal, printer):
+    open_day(register, *MANAGER)
+    terminal_sale(register, terminal, "usenpayCreditButton", "カフェラテ", brand="VISA", last4="1012")
+    [payment] = register.context.payments.all()
+    terminal.drop_from_totals(payment.poi_transaction_id)  # the terminal lost our sale …
+    terminal.add_to_totals("qr", 450, poi_transaction_id="QR-EXT-1")  # … and has one we never sent
+    settle_with_total(register, 30000)
+    register.wait_dialog("TerminalTotalsDialog")
+    assert register.text("terminal_credit") == "0件 ¥0" and register.text("ledger_credit") == "1件 ¥520"
+    assert register.text("terminal_qr") == "1件 ¥450" and register.text("ledger_qr") == "0件 ¥0"
+    assert register.text("discrepancy_0") == "・決済端末のみ: QRコード 売上 ¥450 (QR-EXT-1)"
+    assert register.text("discrepancy_1") == f"・レジのみ: クレジット 売上 ¥520 ({payment.poi_transaction_id}) 伝票番号 000001"
+    register.tap("confirmButton")  # a difference never passes without a reason
+    assert register.dialog("TerminalTotalsDialog").message_label.text() == "差異を確認した理由を選んでください。"
+    assert register.ledger.current_session() is not None
+    register.tap("reason_1")
+    register.tap("confirmButton")
+    register.wait_screen("InspectionScreen")
+    register.wait_devices()
+    assert "差異あり（確認理由：決済端末の履歴で確認済み）" in register.text("terminalCheckLabel")
+    assert "QR-EXT-1" in register.text("terminalCheckLabel")
+    z_report = printer.jobs[-1]
+    assert "クレジット ※差異" in z_report.text and "※決済端末のみ: QRコード 売上 ￥450 (QR-EXT-1)".replace("￥", "¥") in z_report.text
+    with register.ledger.session() as db:
+        [confirm] = db.scalars(select(AuditRecord).where(AuditRecord.action == "terminal_totals_confirm"))
+    assert confirm.reason == "決済端末の履歴で確認済み" and "QR-EXT-1" in confirm.detail
+
+
+@pytest.mark.parametrize("terminal_profile", ["ct6100"])
+def test_ct6100_day_closes_with_matching_totals(register, terminal, printer, terminal_profile):
+    open_day(register, *MANAGER)
+    terminal_sale(register, terminal, None, "ナポリタン", method="credit", brand="JCB", last4="3333")
+    register.tap("checkoutButton")
+    terminal_sale(register, terminal, None, "プリン", method="emoney", brand="nanaco")
+    settle_with_total(register, 30000)
+    register.wait_screen("InspectionScreen")
+    register.wait_devices()
+    assert "合計はレジの記録と一致" in register.text("terminalCheckLabel")
+    figures = register.window.current_screen.figures()
+    assert (figures["支払別/クレジット(JCB)"], figures["支払別/電子マネー(nanaco)"]) == ("1件 ¥980", "1件 ¥420")
+    assert subset(printed_figures(printer.jobs[-1]), {"売上/純売上": "2件 ¥1,400"}) == {"売上/純売上": "2件 ¥1,400"}
+    assert_ledger_agrees_with_terminal(register, terminal)
+
+
+# --- what blocks or refuses 精算 and 入出金 ----------------------------------------------------
+
+def test_要確認_and_a_payment_without_a_slip_block_精算(register, terminal, printer):
+    terminal.set_offline(True)  # nobody answers: the 要確認 stays until a manager decides
+    register.login(*MANAGER)
+    register.open_register(30000)
+    register.wait_dialog("ErrorDialog")  # 未接続エラー at 開局
+    register.tap("closeButton")
+    book = register.context.payments
+    manager_id = register.context.staff.id
+    unknown = book.begin(amount_yen=800, method="credit", profile="usenpay", staff_id=manager_id)
+    book.record_no_answer(unknown.id, "切断する")
+    orphan = book.begin(amount_yen=450, method="qr", profile="usenpay", staff_id=manager_id)
+    book.record_no_answer(orphan.id, "切断する")
+    book.resolve_manually(orphan.id, done=True, manager_id=manager_id, reason="端末で確認")
+    settle_with_total(register, 30000)
+    assert register.message() == "要確認の決済が1件、伝票のない決済が1件あります。解決するまで精算できません。"
+    assert register.text("blockersLabel") == register.message()
+    assert register.ledger.current_session() is not None and printer.jobs == []
+    register.tap("blocker_0")  # each blocker has its way to the dialog that resolves it
+    register.wait_dialog("ReconcileDialog")
+    register.tap(f"markNotDone_{unknown.id}")
+    register.tap(f"markRefunded_{orphan.id}")
+    assert register.dialog("ReconcileDialog").message_label.text() == "記録しました。", register.dialog("ReconcileDialog").message_label.text()
+    register.tap("closeButton")
+    register.wait_until(lambda: register.find("expectedCashLabel").isVisible() and not register.dialog(), what="the dialog closed")
+    assert register.text("countedCashLabel") == "¥30,000"  # the count keyed before is kept
+    assert register.window.current_screen.blockers.isHidden() and register.find("denom_10000").isVisible()
+    register.tap("settleButton")
+    # no terminal totals, and a QR payment the terminal never reported: confirmed with a reason
+    register.wait_dialog("TerminalTotalsDialog")
+    assert "取得できません" in register.text("dialogMessage") or "接続" in register.text("dialogMessage")
+    assert register.text("ledger_qr") == "1件 ¥450" and register.text("terminal_qr") == "0件 ¥0"
+    register.tap("reason_2")
+    register.tap("confirmButton")
+    register.wait_screen("InspectionScreen")
+    assert register.ledger.current_session() is None
+
+
+def test_a_cashier_needs_a_manager_and_bad_counts_are_refused(register, printer):
+    register.login(*CASHIER)
+    register.open_register(30000)
+    register.tap("closeDayButton")
+    register.wait_screen("CloseScreen")
+    register.window.current_screen.set_counts({1000: -1})
+    register.tap("settleButton")
+    register.wait_dialog("ManagerAuthDialog")
+    register.tap("cancelButton")
+    assert register.message() == "精算には責任者の承認が必要です。精算していません。"
+    register.tap("settleButton")
+    register.wait_dialog("ManagerAuthDialog")
+    register.type_digits("1234")
+    register.tap("okButton")
+    assert register.message() == "1,000円の枚数はマイナスにできません。"
+    register.window.current_screen.set_counts({1000: 0, 1: 10000})
+    register.tap("settleButton")
+    register.wait_dialog("ManagerAuthDialog")
+    register.type_digits("1234")
+    register.tap("okButton")
+    assert register.message() == "1円の枚数は9999枚までです。"
+    register.tap("modeTotalButton")
+    register.type_digits("12345678")
+    assert register.message() == "7桁までしか入力できません。"
+    with register.ledger.session() as db:
+        assert db.scalars(select(Settlement)).all() == []
+    assert register.ledger.current_session() is not None and printer.jobs == []
+
+    register.clear_tenkey()
+    register.type_digits("30000")
+    register.tap("settleButton")
+    register.wait_dialog("ManagerAuthDialog")
+    register.type_digits("1234")
+    register.tap("okButton")
+    register.wait_screen("InspectionScreen")
+    # a stale 点検・精算 screen cannot close the same day twice
+    register.window.go("CloseScreen")
+    register.tap("settleButton")
+    register.wait_dialog("ManagerAuthDialog")
+    register.type_digits("1234")
+    register.tap("okButton")
+    assert register.message() == "本日はすでに精算済みです。"
+    with register.ledger.session() as db:
+        assert len(db.scalars(select(Settlement)).all()) == 1
+
+
+def test_bad_入出金_is_refused_and_nothing_recorded(register, printer):
+    register.login(*CASHIER)
+    register.open_register(3000)
+    cash_move(register, "cashOutButton", 3001, 2)
+    assert register.message() == "出金額 ¥3,001 がドロアの現金（理論在高 ¥3,000）を超えています。"
+    register.tap("confirmButton")  # the amount stays keyed; still too much
+    register.clear_tenkey()
+    register.type_digits("100")
+    register.tap("reason_3")  # その他 without a note
+    register.tap("confirmButton")
+    assert register.message() == "「その他」の内容を入力してください。"
+    register.clear_tenkey()
+    register.tap("confirmButton")
+    assert register.message() == "出金額は¥1〜¥9,999,999で入力してください。"
+    register.tap("cashInButton")
+    register.type_digits("20000")
+    register.tap("reason_0")
+    register.tap("confirmButton")
+    register.tap("cashOutButton")
+    register.type_digits("15000")
+    register.tap("reason_1")
+    register.tap("confirmButton")  # over ¥10,000: a manager
+    register.wait_dialog("ManagerAuthDialog")
+    register.tap("cancelButton")
+    assert register.message() == "出金には責任者の承認が必要です。記録していません。"
+    register.tap("confirmButton")
+    register.wait_dialog("ManagerAuthDialog")
+    register.type_digits("1234")
+    register.tap("okButton")
+    assert register.message() == "出金 ¥15,000（仕入れ）を記録しました。"
+    register.wait_devices()
+    with register.ledger.session() as db:
+        moves = [(m.kind, m.amount_yen) for m in db.scalars(select(DrawerMovement).order_by(DrawerMovement.id))]
+        [approved] = db.scalars(select(AuditRecord).where(AuditRecord.action == "cash_out"))
+    assert moves == [("float", 3000), ("cash_in", 20000), ("cash_out", -15000)]
+    assert approved.authorized_by_id is not None
+    slips = [job for job in printer.jobs if job.kind == "cash_slip"]
+    assert [s.lines[0].strip() for s in slips] == ["入金票", "出金票"]
+    assert "承認" in slips[1].text and "￥15,000" in slips[1].text
+    assert register.printer.drawer_kicks == 2

@@ -230,16 +230,20 @@ def _refunds(db: Session, session_id: int) -> list[Figure]:
 
 def terminal_totals(db: Session, session_id: int) -> list[MethodTotals]:
     """The ledger's side of the terminal's day totals, per method (credit, emoney, qr)."""
-    payments = dict(((method, (count, total)) for method, count, total in db.execute(
-        select(TerminalPayment.method, func.count(), func.sum(TerminalPayment.amount_yen))
+    # The method the terminal reported; a payment it never answered (resolved by hand) has
+    # only the one the register asked for.
+    method = func.coalesce(TerminalPayment.method, TerminalPayment.requested_method)
+    payments = dict(((m, (count, total)) for m, count, total in db.execute(
+        select(method, func.count(), func.sum(TerminalPayment.amount_yen))
         .where(TerminalPayment.session_id == session_id, TerminalPayment.kind == "payment",
-               TerminalPayment.state.in_(COUNTED_PAYMENT_STATES)).group_by(TerminalPayment.method))))
+               TerminalPayment.state.in_(COUNTED_PAYMENT_STATES)).group_by(method))))
     original = aliased(TerminalPayment)
-    refunds = dict(((method, (count, total)) for method, count, total in db.execute(
-        select(original.method, func.count(), func.sum(TerminalPayment.amount_yen))
+    original_method = func.coalesce(original.method, original.requested_method)
+    refunds = dict(((m, (count, total)) for m, count, total in db.execute(
+        select(original_method, func.count(), func.sum(TerminalPayment.amount_yen))
         .join(original, original.id == TerminalPayment.refund_of_id)
         .where(TerminalPayment.session_id == session_id, TerminalPayment.kind == "refund",
-               TerminalPayment.state == PaymentState.APPROVED.value).group_by(original.method))))
+               TerminalPayment.state == PaymentState.APPROVED.value).group_by(original_method))))
     methods = [m for m in TERMINAL_METHOD_LABELS if m in payments or m in refunds]
     methods += sorted(m for m in {*payments, *refunds} if m not in TERMINAL_METHOD_LABELS and m)
     return [MethodTotals(m, *payments.get(m, (0, 0)), *refunds.get(m, (0, 0))) for m in methods]

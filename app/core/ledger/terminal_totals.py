@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core.ledger.day_report import COUNTED_PAYMENT_STATES, TERMINAL_METHOD_LABELS, MethodTotals
@@ -88,7 +88,8 @@ def ledger_transactions(db: Session, session_id: int) -> list[TerminalTransactio
     """The session's terminal transactions as the terminal should know them, with slips."""
     original = aliased(TerminalPayment)
     rows = db.execute(
-        select(TerminalPayment.poi_transaction_id, TerminalPayment.method, original.method, TerminalPayment.kind,
+        select(TerminalPayment.poi_transaction_id, func.coalesce(TerminalPayment.method, TerminalPayment.requested_method),
+               func.coalesce(original.method, original.requested_method), TerminalPayment.kind,
                TerminalPayment.amount_yen, TerminalPayment.transaction_id, TerminalPayment.state)
         .outerjoin(original, original.id == TerminalPayment.refund_of_id)
         .where(TerminalPayment.session_id == session_id)).all()
