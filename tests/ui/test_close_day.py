@@ -281,9 +281,10 @@ def test_a_terminal_total_that_disagrees_is_listed_and_confirmed(register, termi
     register.wait_screen("InspectionScreen")
     register.wait_devices()
     assert "差異あり（確認理由：決済端末の履歴で確認済み）" in register.text("terminalCheckLabel")
+    assert "クレジット 端末 0件 ¥0／レジ 1件 ¥520" in register.text("terminalCheckLabel")
     assert "QR-EXT-1" in register.text("terminalCheckLabel")
     z_report = printer.jobs[-1]
-    assert "クレジット ※差異" in z_report.text and "※決済端末のみ: QRコード 売上 ￥450 (QR-EXT-1)".replace("￥", "¥") in z_report.text
+    assert "クレジット ※差異" in z_report.text and "※決済端末のみ: QRコード 売上 ￥450 (QR-EXT-1)" in z_report.text
     with register.ledger.session() as db:
         [confirm] = db.scalars(select(AuditRecord).where(AuditRecord.action == "terminal_totals_confirm"))
     assert confirm.reason == "決済端末の履歴で確認済み" and "QR-EXT-1" in confirm.detail

@@ -29,6 +29,14 @@ class TerminalTransaction:
     slip_number: int | None = None  # the ledger's slip that records it (ledger side only)
 
 
+def describe(totals: MethodTotals) -> str:
+    """「2件 ¥2,460」, with 「 / 返金 1件 ¥1,000」 when there were refunds."""
+    text = f"{totals.payment_count}件 ¥{totals.payment_yen:,}"
+    if totals.refund_count:
+        text += f" / 返金 {totals.refund_count}件 ¥{totals.refund_yen:,}"
+    return text
+
+
 @dataclass(frozen=True)
 class MethodComparison:
     method: str

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.core.printing.document import PrintDocument, PrintLine
-from app.core.printing.formatting import format_datetime_ja, format_yen
+from app.core.printing.formatting import YEN, format_datetime_ja, format_yen
 
 REPRINT_MARK = "(再)"
 
@@ -117,10 +117,12 @@ def layout_day_report(report, header: ReportHeader, width_columns: int = 48, *, 
         for row in terminal.rows:
             mark = " ※差異" if row.differs else ""
             doc.add(f"{row.label}{mark}")
-            doc.add(f"  端末 {_count(row.terminal.payment_count)}", right=format_yen(row.terminal.net_yen))
-            doc.add(f"  レジ {_count(row.ledger.payment_count)}", right=format_yen(row.ledger.net_yen))
+            for side, totals in (("端末", row.terminal), ("レジ", row.ledger)):
+                doc.add(f"  {side} 売上 {_count(totals.payment_count)}", right=format_yen(totals.payment_yen))
+                if totals.refund_count:
+                    doc.add(f"  {side} 返金 {_count(totals.refund_count)}", right=format_yen(-totals.refund_yen))
         for discrepancy in terminal.discrepancies:
-            doc.add(f"※{discrepancy.description}")
+            doc.add(f"※{discrepancy.description}".replace("¥", YEN))  # cp932 has no ¥
         if terminal_reason:
             doc.add(f"  確認理由: {terminal_reason}")
     doc.lines.append(PrintLine.blank())

@@ -88,8 +88,9 @@ class CloseScreen(Screen):
         self.expected_yen = 0
 
     # --- showing -------------------------------------------------------------------
-    def enter(self, **kwargs) -> None:
-        self.cash.reset()
+    def enter(self, keep_count: bool = False, **kwargs) -> None:
+        if not keep_count:  # back from 点検 the count in progress is kept
+            self.cash.reset()
         self.settle_button.setEnabled(True)
         self.refresh()
 

@@ -11,11 +11,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.errors import RegiError
 from app.core.ledger.sales_export import export_folder
-from app.core.money import format_yen
+from app.core.ledger.terminal_totals import describe
 from app.ui.report_printing import print_document, x_report_document, z_report_document
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.report_view import ReportView
+
+
+SHOWN_DISCREPANCIES = 3
 
 
 class InspectionScreen(Screen):
@@ -71,29 +74,38 @@ class InspectionScreen(Screen):
         self.closed = self.context.day.closed_day(settlement_id)
         s = self.closed.settlement
         self.report = self.closed.report
-        done = "精算しました。次のログインで開局します。　" if just_closed else ""
-        self.heading.setText(f"{done}精算 No.{s.settlement_number:04d}　{s.closed_at:%Y/%m/%d %H:%M}　責任者 {self.closed.staff_name}"
-                             + (f"　過不足の理由：{s.difference_reason}" if s.difference_reason else ""))
+        if just_closed:
+            self.show_message("精算しました。次のログインで開局します。")
+        self.heading.setText(f"精算 No.{s.settlement_number:04d}　{s.closed_at:%Y/%m/%d %H:%M}　責任者 {self.closed.staff_name}"
+                             + (f"　過不足：{s.difference_reason}" if s.difference_reason else ""))
         self.view.show_report(self.report, s)
         self.terminal_label.setText(self._terminal_text())
 
     def _terminal_text(self) -> str:
+        """At most three lines: the verdict, the methods that differ, the transactions."""
         check = self.closed.terminal
         if check is None:
             return "決済端末：照合なし（決済端末の取引なし）"
         if not check.differs:
             return "決済端末：合計はレジの記録と一致しました。"
-        parts = [check.error] if check.error else []
-        parts += [f"{row.label} 端末 {row.terminal.payment_count}件 {format_yen(row.terminal.net_yen)} / "
-                  f"レジ {row.ledger.payment_count}件 {format_yen(row.ledger.net_yen)}" for row in check.rows if row.differs]
-        parts += [d.description for d in check.discrepancies]
-        return "決済端末：差異あり（確認理由：" + (self.closed.terminal_reason or "") + "）\n" + "\n".join(parts)
+        lines = [f"決済端末：差異あり（確認理由：{self.closed.terminal_reason or ''}）" + (f"　{check.error}" if check.error else "")]
+        methods = [f"{row.label} 端末 {describe(row.terminal)}／レジ {describe(row.ledger)}" for row in check.rows if row.differs]
+        if methods:
+            lines.append("　".join(methods))
+        ids = list(dict.fromkeys(d.transaction.poi_transaction_id for d in check.discrepancies))
+        if ids:
+            more = f" ほか{len(ids) - SHOWN_DISCREPANCIES}件" if len(ids) > SHOWN_DISCREPANCIES else ""
+            lines.append("不一致の取引：" + "、".join(ids[:SHOWN_DISCREPANCIES]) + more + "（精算レポートに全件印刷）")
+        return "\n".join(lines)
 
     def figures(self) -> dict[str, str]:
         return self.view.figures()
 
     def back(self) -> None:
-        self.navigator.go("CloseHistoryScreen" if self.settlement_id is not None else "CloseScreen")
+        if self.settlement_id is not None:
+            self.navigator.go("CloseHistoryScreen")
+        else:
+            self.navigator.go("CloseScreen", keep_count=True)
 
     def print_report(self) -> None:
         if self.settlement_id is None:

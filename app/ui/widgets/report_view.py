@@ -25,10 +25,10 @@ def report_sections(report, close=None) -> list[tuple[str, list[tuple[str, int |
     sales = [report.sales, report.voids, report.corrections, report.net_sales, report.discounts]
     return [
         ("売上", [(f.label, f.count, f.amount_yen) for f in sales]),
+        ("現金", cash_rows),  # first row on screen: the drawer is what 精算 is about
         ("支払別", [(f.label, f.count, f.amount_yen) for f in report.tenders]),
         ("税率別", [row for t in report.taxes for row in ((t.label, None, t.taxable_yen), (f"{t.label} 税", None, t.tax_yen))]),
         ("返金", [(f.label, f.count, f.amount_yen) for f in report.refunds]),
-        ("現金", cash_rows),
         ("担当者別", [(f.label, f.count, f.amount_yen) for f in report.staff]),
         ("時間帯別", [(f.label, f.count, f.amount_yen) for f in report.hours]),
     ]

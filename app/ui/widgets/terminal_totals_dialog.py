@@ -9,19 +9,13 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.core.money import format_yen
+from app.core.ledger.terminal_totals import describe
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import message_line
+from app.ui.widgets.touch_list import touch_list
 
 REASONS = ("決済端末で直接操作した取引", "決済端末の履歴で確認済み", "原因不明（後日確認）", "その他")
 DIFFERS = "color: #c62828; font-weight: bold;"
-
-
-def _totals(t) -> str:
-    text = f"{t.payment_count}件 {format_yen(t.payment_yen)}"
-    if t.refund_count:
-        text += f" / 返金 {t.refund_count}件 {format_yen(t.refund_yen)}"
-    return text
 
 
 class TerminalTotalsDialog(QDialog):
@@ -52,9 +46,9 @@ class TerminalTotalsDialog(QDialog):
             grid.addWidget(heading, 0, column)
         for row, comparison in enumerate(check.rows, start=1):
             method = QLabel(comparison.label + ("　差異あり" if comparison.differs else ""), self)
-            terminal = QLabel(_totals(comparison.terminal), self)
+            terminal = QLabel(describe(comparison.terminal), self)
             terminal.setObjectName(f"terminal_{comparison.method}")
-            ledger = QLabel(_totals(comparison.ledger), self)
+            ledger = QLabel(describe(comparison.ledger), self)
             ledger.setObjectName(f"ledger_{comparison.method}")
             if comparison.differs:
                 for label in (method, terminal, ledger):
@@ -63,11 +57,15 @@ class TerminalTotalsDialog(QDialog):
             grid.addWidget(terminal, row, 1)
             grid.addWidget(ledger, row, 2)
         layout.addLayout(grid)
-        for index, discrepancy in enumerate(check.discrepancies):
-            line = QLabel(f"・{discrepancy.description}", self)
-            line.setObjectName(f"discrepancy_{index}")
-            line.setWordWrap(True)
-            layout.addWidget(line)
+        if check.discrepancies:  # a busy day without the terminal's answer can list hundreds
+            scroll, lines = touch_list(self, spacing=4)
+            scroll.setMaximumHeight(230)
+            for index, discrepancy in enumerate(check.discrepancies):
+                line = QLabel(f"・{discrepancy.description}", scroll.widget())
+                line.setObjectName(f"discrepancy_{index}")
+                line.setWordWrap(True)
+                lines.insertWidget(lines.count() - 1, line)
+            layout.addWidget(scroll)
         layout.addWidget(QLabel("確認の理由", self))
         reasons = QGridLayout()
         reasons.setSpacing(8)
