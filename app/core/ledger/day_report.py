@@ -148,8 +148,9 @@ def day_report(db: Session, session_id: int, now: datetime) -> DayReport:
         select(Slip.kind, func.count(), func.coalesce(func.sum(Slip.total_yen), 0)).where(in_session).group_by(Slip.kind))))
     sale_count, sale_yen = kinds.get("sale", (0, 0))
     void_count, void_yen = kinds.get("void", (0, 0))
+    in_day = [AuditRecord.at >= session.opened_at] + ([AuditRecord.at <= session.closed_at] if session.closed_at else [])
     corrected = {int(target[5:]) for target in db.scalars(
-        select(AuditRecord.target).where(AuditRecord.action == CORRECT_ACTION, AuditRecord.at >= session.opened_at))}
+        select(AuditRecord.target).where(AuditRecord.action == CORRECT_ACTION, *in_day))}
     correction_count, correction_yen = 0, 0
     if corrected:
         correction_count, correction_yen = db.execute(
