@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.core.printing.document import PrintDocument, PrintLine
+from app.core.printing.document import PrintDocument, PrintLine, display_width, wrap
 from app.core.printing.formatting import YEN, format_datetime_ja, format_yen
 
 REPRINT_MARK = "(再)"
@@ -36,6 +36,12 @@ class CloseFigures:
     counts: dict[int, int]
 
 
+def _big(doc: PrintDocument, text: str, right: str | None = None, align: str = "left") -> None:
+    """Bold, and double size when it fits in half the columns."""
+    needed = display_width(text) + (1 + display_width(right) if right is not None else 0)
+    doc.add(text, right=right, align=align, bold=True, double=needed <= doc.width // 2)
+
+
 def _count(count: int) -> str:
     return f"{count}件"
 
@@ -43,6 +49,12 @@ def _count(count: int) -> str:
 def _section(doc: PrintDocument, title: str) -> None:
     doc.lines.append(PrintLine.rule())
     doc.add(f"【{title}】", bold=True)
+
+
+def _wrapped(doc: PrintDocument, text: str, **style) -> None:
+    """Free text (reasons, transactions) on as many lines as it needs, never clipped."""
+    for piece in wrap(text, doc.width):
+        doc.add(piece, **style)
 
 
 def _figure(doc: PrintDocument, label: str, count: int | None, amount_yen: int) -> None:
@@ -56,8 +68,8 @@ def layout_day_report(report, header: ReportHeader, width_columns: int = 48, *, 
     ``terminal`` (a ``TerminalCheck``) adds the terminal's totals beside the ledger's."""
     doc = PrintDocument("z_report" if close else "x_report", width_columns, reprint=reprint)
     if reprint:
-        doc.add(REPRINT_MARK, align="center", bold=True, double=True)
-    doc.add("精算レポート" if close else "点検レポート", align="center", bold=True, double=True)
+        _big(doc, REPRINT_MARK, align="center")
+    _big(doc, "精算レポート" if close else "点検レポート", align="center")
     doc.add(header.shop_name, align="center")
     doc.add(format_datetime_ja(header.printed_at))
     doc.add(f"レジ {header.register_name}", right=f"担当 {header.staff_name}")
@@ -108,12 +120,12 @@ def layout_day_report(report, header: ReportHeader, width_columns: int = 48, *, 
         doc.add("実在高", right=format_yen(close.counted_cash_yen), bold=True)
         doc.add("過不足", right=format_yen(close.difference_yen), bold=True)
         if close.difference_reason:
-            doc.add(f"  理由: {close.difference_reason}")
+            _wrapped(doc, f"  理由: {close.difference_reason}")
 
     if terminal is not None:
         _section(doc, "決済端末 照合")
         if terminal.error:
-            doc.add(f"取得できず: {terminal.error}")
+            _wrapped(doc, f"取得できず: {terminal.error}")
         for row in terminal.rows:
             mark = " ※差異" if row.differs else ""
             doc.add(f"{row.label}{mark}")
@@ -122,9 +134,9 @@ def layout_day_report(report, header: ReportHeader, width_columns: int = 48, *, 
                 if totals.refund_count:
                     doc.add(f"  {side} 返金 {_count(totals.refund_count)}", right=format_yen(-totals.refund_yen))
         for discrepancy in terminal.discrepancies:
-            doc.add(f"※{discrepancy.description}".replace("¥", YEN))  # cp932 has no ¥
+            _wrapped(doc, f"※{discrepancy.description}".replace("¥", YEN))  # cp932 has no ¥
         if terminal_reason:
-            doc.add(f"  確認理由: {terminal_reason}")
+            _wrapped(doc, f"  確認理由: {terminal_reason}")
     doc.lines.append(PrintLine.blank())
     return doc
 
@@ -132,13 +144,13 @@ def layout_day_report(report, header: ReportHeader, width_columns: int = 48, *, 
 def layout_cash_slip(move, header: ReportHeader, width_columns: int = 48) -> PrintDocument:
     """The 入出金票 of a ``CashMove``."""
     doc = PrintDocument("cash_slip", width_columns)
-    doc.add(f"{move.label}票", align="center", bold=True, double=True)
+    _big(doc, f"{move.label}票", align="center")
     doc.add(header.shop_name, align="center")
     doc.add(format_datetime_ja(move.at))
     doc.add(f"レジ {header.register_name}", right=f"No.{move.movement_id:06d}")
     doc.lines.append(PrintLine.rule())
-    doc.add(f"{move.label}額", right=format_yen(move.amount_yen), bold=True, double=True)
-    doc.add(f"理由: {move.reason}")
+    _big(doc, f"{move.label}額", right=format_yen(move.amount_yen))
+    _wrapped(doc, f"理由: {move.reason}")
     doc.add("担当", right=move.staff_name)
     if move.authorized_by:
         doc.add("承認", right=move.authorized_by)
