@@ -158,3 +158,16 @@ def test_sales_csv_is_utf8_with_bom_one_row_per_line(ledger, day, tmp_path):
     with pytest.raises(RegiError, match="CSVを書き出せません"):
         (tmp_path / "file").write_text("x")
         day.export_sales(tmp_path / "file" / "sub")
+
+
+def test_a_correction_is_counted_apart_from_voids(ledger, day):
+    sato, yamada = sid(ledger, "佐藤"), sid(ledger, "山田 店長")
+    ledger.open_session(sato, total_yen=10000)
+    first, second = sell(ledger, "佐藤"), sell(ledger, "佐藤")
+    journal = SlipJournal(ledger)
+    journal.void(first.slip_id, staff_id=sato, authorized_by_id=yamada, reason="打ち間違い")
+    journal.void(second.slip_id, staff_id=sato, authorized_by_id=yamada, reason="打ち間違い", correction=True)
+    report = day.report()
+    assert (report.voids.count, report.voids.amount_yen) == (1, 2650)
+    assert (report.corrections.count, report.corrections.amount_yen) == (1, 2650)
+    assert (report.net_sales.count, report.net_sales.amount_yen) == (0, 0)

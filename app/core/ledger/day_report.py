@@ -144,30 +144,46 @@ def day_report(db: Session, session_id: int, now: datetime) -> DayReport:
     opened_by = db.get(Staff, session.opened_by_id)
     in_session = Slip.session_id == session_id
 
-    kinds = dict(((kind, (count, total)) for kind, count, total in db.execute(
-        select(Slip.kind, func.count(), func.coalesce(func.sum(Slip.total_yen), 0)).where(in_session).group_by(Slip.kind))))
-    sale_count, sale_yen = kinds.get("sale", (0, 0))
-    void_count, void_yen = kinds.get("void", (0, 0))
+    # One pass over the session's slips, grouped finely; everything slip-level is summed here.
+    hour = extract("hour", Slip.created_at)
+    groups = db.execute(
+        select(Slip.kind, Slip.staff_id, hour, func.count(), func.sum(Slip.total_yen), _signed_count(Slip.total_yen),
+               func.sum(Slip.discount_yen), _signed_count(Slip.discount_yen), func.sum(Slip.change_yen))
+        .where(in_session).group_by(Slip.kind, Slip.staff_id, hour)).all()
+    kinds: dict[str, list[int]] = {"sale": [0, 0], "void": [0, 0]}
+    by_staff: dict[int, list[int]] = {}
+    by_hour: dict[int, list[int]] = {}
+    slip_discount, change = [0, 0], 0
+    for kind, staff_id, h, count, total, signed, discount, discount_signed, change_yen in groups:
+        kinds[kind][0] += count
+        kinds[kind][1] += total
+        for key, table in ((staff_id, by_staff), (int(h), by_hour)):
+            sums = table.setdefault(key, [0, 0])
+            sums[0] += signed
+            sums[1] += total
+        slip_discount[0] += discount_signed
+        slip_discount[1] += discount
+        change += change_yen
+    (sale_count, sale_yen), (void_count, void_yen) = kinds["sale"], kinds["void"]
     in_day = [AuditRecord.at >= session.opened_at] + ([AuditRecord.at <= session.closed_at] if session.closed_at else [])
     corrected = {int(target[5:]) for target in db.scalars(
         select(AuditRecord.target).where(AuditRecord.action == CORRECT_ACTION, *in_day))}
     correction_count, correction_yen = 0, 0
-    if corrected:
-        correction_count, correction_yen = db.execute(
-            select(func.count(), func.coalesce(func.sum(Slip.total_yen), 0))
-            .where(in_session, Slip.kind == "void", Slip.voids_slip_id.in_(corrected))).one()
+    if corrected:  # a handful a day: looked up by ix_slips_voids_slip_id, not by scanning the day
+        reversals = db.execute(select(Slip.session_id, Slip.total_yen)
+                               .where(Slip.voids_slip_id.in_(corrected), Slip.kind == "void")).all()
+        in_this = [total for sid, total in reversals if sid == session_id]
+        correction_count, correction_yen = len(in_this), sum(in_this)
     voids = Figure("伝票取消", void_count - correction_count, -(void_yen - correction_yen))
     corrections = Figure("伝票訂正", correction_count, -correction_yen)
 
+    # Only discounted lines are read (the partial index ix_slip_lines_discounted, migration 0005).
     line_discount = db.execute(
         select(_signed_count(SlipLine.discount_yen), func.coalesce(func.sum(SlipLine.discount_yen), 0))
-        .join(Slip, Slip.id == SlipLine.slip_id).where(in_session)).one()
-    slip_discount = db.execute(
-        select(_signed_count(Slip.discount_yen), func.coalesce(func.sum(Slip.discount_yen), 0)).where(in_session)).one()
+        .join(Slip, Slip.id == SlipLine.slip_id).where(in_session, SlipLine.discount_yen != 0)).one()
     discounts = Figure("値引・割引", line_discount[0] + slip_discount[0], line_discount[1] + slip_discount[1])
 
     # A cash tender is what was handed over; the sale took that minus the change.
-    change = db.scalar(select(func.coalesce(func.sum(Slip.change_yen), 0)).where(in_session))
     tenders = [Figure(label, count, amount - (change if kind == "cash" else 0)) for kind, _code, label, count, amount in db.execute(
         select(Tender.kind, Tender.tender_code, Tender.label, _signed_count(Tender.amount_yen), func.sum(Tender.amount_yen))
         .join(Slip, Slip.id == Tender.slip_id).where(in_session)
@@ -179,13 +195,9 @@ def day_report(db: Session, session_id: int, now: datetime) -> DayReport:
         .join(Slip, Slip.id == SlipTax.slip_id).where(in_session)
         .group_by(SlipTax.rate_percent, Slip.eat_in).order_by(SlipTax.rate_percent.desc(), Slip.eat_in.desc()))]
 
-    staff = [Figure(name, count, amount) for name, count, amount in db.execute(
-        select(Staff.name, _signed_count(Slip.total_yen), func.sum(Slip.total_yen))
-        .join(Staff, Staff.id == Slip.staff_id).where(in_session).group_by(Staff.id, Staff.name).order_by(Staff.id))]
-
-    hour = extract("hour", Slip.created_at)
-    hours = [Figure(f"{int(h):02d}時", count, amount) for h, count, amount in db.execute(
-        select(hour, _signed_count(Slip.total_yen), func.sum(Slip.total_yen)).where(in_session).group_by(hour).order_by(hour))]
+    names = dict(db.execute(select(Staff.id, Staff.name).where(Staff.id.in_(by_staff))).tuples().all()) if by_staff else {}
+    staff = [Figure(names.get(staff_id, str(staff_id)), *by_staff[staff_id]) for staff_id in sorted(by_staff)]
+    hours = [Figure(f"{h:02d}時", *by_hour[h]) for h in sorted(by_hour)]
 
     refunds = _refunds(db, session_id)
     moves = dict(((kind, (count, total)) for kind, count, total in db.execute(

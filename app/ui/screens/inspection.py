@@ -60,6 +60,7 @@ class InspectionScreen(Screen):
         self.logout_button.setVisible(just_closed)
         self.print_button.setText("再印刷" if settlement_id is not None else "印刷")
         self.terminal_label.setText("")
+        self.terminal_label.hide()  # 点検 has no terminal check
         if settlement_id is None:
             self.title_label.setText("点検")
             try:
@@ -80,6 +81,7 @@ class InspectionScreen(Screen):
                              + (f"　過不足：{s.difference_reason}" if s.difference_reason else ""))
         self.view.show_report(self.report, s)
         self.terminal_label.setText(self._terminal_text())
+        self.terminal_label.show()
 
     def _terminal_text(self) -> str:
         """At most three lines: the verdict, the methods that differ, the transactions."""
