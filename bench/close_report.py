@@ -65,7 +65,7 @@ def run(path: Path, runs: int) -> None:
     with ledger.session() as db:
         total = db.scalar(select(func.count()).select_from(Slip))
         session_ids = db.scalars(select(RegisterSession.id)).all()
-        plan = db.execute(text("EXPLAIN QUERY PLAN SELECT kind, count(*), sum(total_yen) FROM slips WHERE session_id = 1 GROUP BY kind")).all()
+        plan = db.execute(text("EXPLAIN QUERY PLAN SELECT kind, staff_id, count(*), sum(total_yen) FROM slips WHERE session_id = 1 GROUP BY kind, staff_id")).all()
     print(f"# ledger: {total:,} slips in {len(session_ids)} sessions, {path.stat().st_size / 1e6:.0f} MB")
     print("# plan (slips of a session):", " | ".join(row[-1] for row in plan))
     view = ReportView()

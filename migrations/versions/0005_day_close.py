@@ -5,8 +5,9 @@ Revises: 0002
 Create Date: 2026-11-25
 
 ``settlements`` and ``settlement_counts`` are insert-only (triggers, like slips): a 精算
-is never edited or deleted, so a 精算番号 is never reused. ``ix_slips_session_id`` (and the partial
-``ix_slip_lines_discounted``) keep the day's report a range scan of one session on a ledger of years (SPEC §9).
+is never edited or deleted, so a 精算番号 is never reused. ``ix_slips_session_report`` (covering
+the figures it sums) and the partial ``ix_slip_lines_discounted`` keep the day's report a range
+scan of one session on a ledger of years (SPEC §9).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -56,7 +57,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('settlement_id', 'denomination_yen', name=op.f('pk_settlement_counts'))
     )
     # A plain CREATE INDEX: no batch rebuild of the (large, insert-only) slips table.
-    op.create_index('ix_slips_session_id', 'slips', ['session_id'], unique=False)
+    op.create_index('ix_slips_session_report', 'slips', ['session_id', 'kind', 'staff_id', 'created_at', 'total_yen',
+                                                         'discount_yen', 'change_yen', 'eat_in'], unique=False)
     op.create_index('ix_slip_lines_discounted', 'slip_lines', ['slip_id'], unique=False,
                     sqlite_where=sa.text('discount_yen <> 0'), postgresql_where=sa.text('discount_yen <> 0'))
     _install_insert_only_triggers()
@@ -65,7 +67,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     _drop_insert_only_triggers()
     op.drop_index('ix_slip_lines_discounted', table_name='slip_lines')
-    op.drop_index('ix_slips_session_id', table_name='slips')
+    op.drop_index('ix_slips_session_report', table_name='slips')
     op.drop_table('settlement_counts')
     with op.batch_alter_table('settlements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_settlements_closed_at'))

@@ -15,7 +15,7 @@ these by hand):
 - terminal totals (for the terminal's own Reconciliation): per method, approved payments
   (also those refunded later) and approved refunds made in this session.
 
-Cost: every query is bounded to one session by an index (``ix_slips_session_id``,
+Cost: every query is bounded to one session by an index (``ix_slips_session_report``, covering,
 ``ix_drawer_movements_session_id``, ``ix_terminal_payments_session_id``) and joins by
 ``slip_id`` indexes, so it does not grow with the ledger (bench/close_report.py).
 """
