@@ -73,6 +73,7 @@ def test_report_figures_and_expected_cash(ledger, day):
     cash = report.cash
     assert (cash.float_yen, cash.cash_sales_yen, cash.cash_refunds_yen) == (30000, 2650 + 1450 + 2650, 2650)
     assert report.expected_cash_yen == 30000 + 6750 - 2650 + 5000 - 1200
+    assert day.expected_cash_yen() == report.expected_cash_yen
     with ledger.session() as db:  # the expected cash is what the drawer movements say
         assert db.scalar(text("SELECT SUM(amount_yen) FROM drawer_movements")) == report.expected_cash_yen
 

@@ -96,6 +96,11 @@ def counted_total_yen(counts: dict[int, int]) -> int:
     return total
 
 
+def _drawer_total(db: Session, session_id: int) -> int:
+    """Σ drawer movements = float + cash sales − cash refunds + 入金 − 出金 (day_report's contract)."""
+    return db.scalar(select(func.coalesce(func.sum(DrawerMovement.amount_yen), 0)).where(DrawerMovement.session_id == session_id))
+
+
 class DayClose:
     def __init__(self, ledger: Ledger, payments: TerminalPaymentBook):
         self.ledger = ledger
@@ -112,6 +117,11 @@ class DayClose:
         """点検 (X report) of the open session; changes nothing."""
         with self.ledger.session() as db:
             return day_report(db, self._open_session(db).id, self.ledger.clock.now())
+
+    def expected_cash_yen(self) -> int:
+        """理論在高 of the open session (the report's figure, from the drawer movements alone)."""
+        with self.ledger.session() as db:
+            return _drawer_total(db, self._open_session(db).id)
 
     def terminal_transactions(self) -> list[TerminalTransaction]:
         with self.ledger.session() as db:
@@ -146,8 +156,7 @@ class DayClose:
             if kind == "cash_out":
                 if amount_yen > self.ledger.settings().cash_out_approval_yen and not (staff.is_manager or (manager and manager.is_manager)):
                     raise RegiError(f"{format_yen(self.ledger.settings().cash_out_approval_yen)}を超える出金には責任者の承認が必要です。")
-                expected = db.scalar(select(func.coalesce(func.sum(DrawerMovement.amount_yen), 0))
-                                     .where(DrawerMovement.session_id == session.id))
+                expected = _drawer_total(db, session.id)
                 if amount_yen > expected:
                     raise RegiError(f"出金額 {format_yen(amount_yen)} がドロアの現金（理論在高 {format_yen(expected)}）を超えています。")
             movement = DrawerMovement(session_id=session.id, kind=kind, amount_yen=amount_yen if kind == "cash_in" else -amount_yen,

@@ -72,10 +72,6 @@ class MethodTotals:
     def label(self) -> str:
         return TERMINAL_METHOD_LABELS.get(self.method, self.method)
 
-    @property
-    def net_yen(self) -> int:
-        return self.payment_yen - self.refund_yen
-
 
 @dataclass(frozen=True)
 class CashFigures:

@@ -96,7 +96,7 @@ class CloseScreen(Screen):
 
     def refresh(self) -> None:
         try:
-            self.expected_yen = self.context.day.report().expected_cash_yen
+            self.expected_yen = self.context.day.expected_cash_yen()  # not the whole report: a screen change
         except RegiError as error:
             self.show_message(error.message)
             self.expected_yen = 0
@@ -227,7 +227,7 @@ class CloseScreen(Screen):
 
     def _difference_reason(self, check, terminal_reason: str) -> None:
         counted = self.count.get("total_yen", sum(d * c for d, c in self.count.get("counts", {}).items()))
-        difference = counted - self.context.day.report().expected_cash_yen
+        difference = counted - self.context.day.expected_cash_yen()
         if not difference:
             self._close(check, terminal_reason, "")
             return
