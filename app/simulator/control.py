@@ -89,6 +89,14 @@ class SimulatorControl:
     def restart_during(self, approved: bool = True, status: str | None = None, target: str = "payment") -> int:
         return self.queue(oc.RestartApp(approved=approved, status=status, target=target))
 
+    def drop_from_totals(self, poi_transaction_id: str, kind: str = "payment") -> None:
+        """The next Reconciliation leaves this transaction out (R-CLOSE tests)."""
+        self.engine.drop_from_totals(poi_transaction_id, kind)
+
+    def add_to_totals(self, method: str, amount: int, kind: str = "payment", poi_transaction_id: str | None = None) -> str:
+        """The next Reconciliation counts a transaction the register never sent."""
+        return self.engine.add_to_totals(method, amount, kind, poi_transaction_id)
+
     def clear_queue(self) -> None:
         self.engine.clear_queue()
 

@@ -96,6 +96,8 @@ class TerminalEngine:
         self._emoney_slip_seq = 226
         self._recon_seq = 0
         self._last_reconciliation: datetime | None = None
+        self._recon_dropped: set[tuple[str, str]] = set()  # (POITransactionID, kind) left out of the totals
+        self._recon_extra: list[tuple[str, str, str, int]] = []  # (POITransactionID, method, kind, amount) added
         self._prompt = PROMPTS[Stage.IDLE]
         self._last_result = ""
 
@@ -748,33 +750,61 @@ class TerminalEngine:
 
     # -- reconciliation / print ------------------------------------------------------
 
+    def drop_from_totals(self, poi_transaction_id: str, kind: str = "payment") -> None:
+        """Leave this transaction out of the next reconciliation (a terminal that lost it)."""
+        with self._op():
+            self._recon_dropped.add((poi_transaction_id, kind))
+
+    def add_to_totals(self, method: str, amount: int, kind: str = "payment", poi_transaction_id: str | None = None) -> str:
+        """Count a transaction the register never sent in the next reconciliation (one made
+        directly on the terminal). Returns its POITransactionID."""
+        with self._op():
+            if method not in self.methods or kind not in ("payment", "refund") or not 0 < amount <= 9_999_999:
+                raise SimulatorError("add_to_totals: method, kind or amount out of range")
+            if poi_transaction_id is None:
+                self._order_seq += 1
+                poi_transaction_id = f"EXT-{self._order_seq:07d}"
+            self._recon_extra.append((poi_transaction_id, method, kind, amount))
+            return poi_transaction_id
+
     def reconciliation(self) -> dict[str, Any]:
-        """Totals since the previous reconciliation; settles card sales (売上予定 → 売上済み)."""
+        """Totals since the previous reconciliation, with the period's transactions; settles
+        card sales (売上予定 → 売上済み). ``drop_from_totals`` / ``add_to_totals`` (tests,
+        training) make the totals disagree with the register for one reconciliation."""
         with self._op():
             now = self.clock()
             start = self._last_reconciliation
             totals = {m: [0, 0, 0, 0] for m in self.methods}
+            listed: list[tuple[str, str, str, int]] = []
             for r in self._history:
                 if r.reconciled or not r.approved or r.method not in totals:
                     continue
-                t = totals[r.method]
-                if r.kind == "payment":
-                    t[0] += 1
-                    t[1] += r.amount
-                else:
-                    t[2] += 1
-                    t[3] += r.amount
                 r.reconciled = True
                 if r.status == st.CARD_PENDING_SALE:
                     r.status = st.CARD_SOLD
                 elif r.status == st.CARD_RETURN_PENDING:
                     r.status = st.CARD_RETURNED
+                kind = "payment" if r.kind == "payment" else "refund"
+                if (r.poi_transaction_id or "", kind) in self._recon_dropped:
+                    continue
+                listed.append((r.poi_transaction_id or "", r.method, kind, r.amount))
+            listed += [t for t in self._recon_extra if t[1] in totals]
+            self._recon_dropped.clear()
+            self._recon_extra.clear()
+            for _poi, method, kind, amount in listed:
+                t = totals[method]
+                offset = 0 if kind == "payment" else 2
+                t[offset] += 1
+                t[offset + 1] += amount
             self._recon_seq += 1
             self._last_reconciliation = now
             body: dict[str, Any] = {
                 "Response": response_part(), "ReconciliationID": f"R{self._recon_seq:05d}", "PeriodEnd": _iso(now),
                 "TransactionTotals": [{"PaymentMethod": m, "SaleCount": t[0], "SaleAmount": t[1], "RefundCount": t[2],
                                        "RefundAmount": t[3]} for m, t in totals.items()],
+                "TransactionList": [{"POITransactionID": poi, "PaymentMethod": method,
+                                     "TransactionType": "Payment" if kind == "payment" else "Refund", "Amount": amount}
+                                    for poi, method, kind, amount in listed if poi],
             }
             if start is not None:
                 body["PeriodStart"] = _iso(start)

@@ -51,7 +51,7 @@ def build_register(db_url: str, *, clock: Clock | None = None, printer: PrintSer
             printer = PreviewPrintService(settings_now.printer_paper_mm)
         else:
             printer = PrintService(printer_config(settings_now, data_dir))
-    context = RegisterContext(ledger=ledger, printer=printer)
+    context = RegisterContext(ledger=ledger, printer=printer, data_dir=data_dir)
     context.terminal.timings = terminal_timings
     context.apply_terminal_settings()
     window = MainWindow(context)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.core.cart import Cart
+from app.core.ledger.day_close import DayClose
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.models import Staff
 from app.core.ledger.settings import ShopSettings
@@ -25,6 +27,7 @@ class RegisterContext:
     terminal_login_tried: bool = False  # this run has asked the terminal for a link (開局 or first top screen)
     payments: TerminalPaymentBook = field(init=False)
     attempts: set = field(default_factory=set)
+    data_dir: Path | None = None  # where the ledger lives; the CSV export's default folder
     current_cart: Cart | None = None  # the checkout in progress (CheckoutScreen keeps it here)  # PaymentAttempts not yet settled (kept alive for late answers)
 
     def __post_init__(self) -> None:
@@ -33,6 +36,8 @@ class RegisterContext:
 
         self.reload_settings()
         self.payments = TerminalPaymentBook(self.ledger)
+        self.day = DayClose(self.ledger, self.payments)
+        self.reconciliations: dict[int, list] = {}  # session id → the terminal's Reconciliation answers (R-CLOSE)
         self.reconciler = Reconciler(self)
         self.backups = BackupKeeper(self)
 

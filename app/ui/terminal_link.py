@@ -94,6 +94,13 @@ class TerminalLink(QObject):
         self.call(self.bridge.diagnosis(), on_done)
         return True
 
+    def reconcile(self, on_done: Callable[[Any], None]) -> bool:
+        """The terminal's day totals (Reconciliation, R-CLOSE). False if no terminal is configured."""
+        if self.bridge is None:
+            return False
+        self.call(self.bridge.reconciliation(), on_done)
+        return True
+
     @Slot(object, object)
     def _deliver(self, callback, result) -> None:
         callback(result)

@@ -182,6 +182,10 @@ class Slip(Base):
         Index("ix_slips_voids_slip_id", "voids_slip_id"),
         Index("uq_slips_register_seq", "register_id", "seq", unique=True),
         Index("uq_slips_uid", "uid", unique=True),
+        # The day's report (R-CLOSE, migration 0005): one session's slips, covering what the
+        # report sums so the year-long table itself is not read.
+        Index("ix_slips_session_report", "session_id", "kind", "staff_id", "created_at", "total_yen", "discount_yen",
+              "change_yen", "eat_in"),
     )
 
 
@@ -199,6 +203,12 @@ class SlipLine(Base):
     discount_label: Mapped[str | None] = mapped_column(String(40))
     tax_rate_percent: Mapped[int] = mapped_column(Integer)
     amount_yen: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        # The day's discounts read only discounted lines (R-CLOSE), migration 0005.
+        Index("ix_slip_lines_discounted", "slip_id", sqlite_where=text("discount_yen <> 0"),
+              postgresql_where=text("discount_yen <> 0")),
+    )
 
 
 class SlipTax(Base):
@@ -330,3 +340,46 @@ class TerminalPayment(Base):
         CheckConstraint("kind IN ('payment', 'refund')", name="kind"),
         CheckConstraint("amount_yen > 0", name="amount_positive"),
     )
+
+
+class Settlement(Base):
+    """精算 (Z report, R-CLOSE): one per closed session, insert-only (database triggers).
+
+    ``settlement_number`` is the register's sequential 精算番号; rows are never deleted, so
+    a number is never given twice. ``report`` is the JSON of the figures as printed (the
+    source of every reprint), ``difference_yen`` = counted − expected (過不足)."""
+
+    __tablename__ = "settlements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("registers.id"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("register_sessions.id"), unique=True)
+    settlement_number: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    authorized_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    expected_cash_yen: Mapped[int] = mapped_column(Integer)
+    counted_cash_yen: Mapped[int] = mapped_column(Integer)
+    difference_yen: Mapped[int] = mapped_column(Integer)
+    difference_reason: Mapped[str | None] = mapped_column(String(200))
+    net_sales_yen: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str] = mapped_column(Text)
+
+    counts: Mapped[list[SettlementCount]] = relationship(order_by="SettlementCount.denomination_yen.desc()")
+
+    __table_args__ = (
+        UniqueConstraint("register_id", "settlement_number", name="uq_settlements_register_number"),
+        CheckConstraint("counted_cash_yen >= 0", name="counted_nonnegative"),
+    )
+
+
+class SettlementCount(Base):
+    """The drawer counted at 精算 by denomination (absent when counted as a total)."""
+
+    __tablename__ = "settlement_counts"
+
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("settlements.id"), primary_key=True)
+    denomination_yen: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint("count >= 0", name="count_nonnegative"),)

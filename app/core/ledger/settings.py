@@ -54,6 +54,8 @@ class ShopSettings:
     terminal_methods: list[str] = field(default_factory=lambda: list(METHODS))  # contracted methods
     backup_dir: str = ""  # backups folder (a USB stick, a share); "" = backups/ beside the ledger
     backup_keep: int = 14  # how many backups to keep there
+    cash_out_approval_yen: int = 10000  # 出金 above this needs a manager (R-CLOSE)
+    export_dir: str = ""  # where the day's sales CSV goes; "" = the data dir's exports/ (R-CLOSE)
 
     @property
     def tenders(self) -> list[OtherTender]:

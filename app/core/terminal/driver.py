@@ -29,7 +29,7 @@ from .errors import ErrorCondition
 from .events import EventKind, TerminalEvent
 from .messages import Category, Envelope, Message, MessageError, build_message, parse_message, split_envelope
 from .results import (AbortResult, DiagnosisResult, LoginResult, LoginStatus, MethodTotals, Outcome, PaymentResult,
-                      PrintResult, ReconciliationResult, ReversalResult, SimpleResult, TerminalError, TerminalInfo,
+                      PrintResult, ReconciledTransaction, ReconciliationResult, ReversalResult, SimpleResult, TerminalError, TerminalInfo,
                       TransactionStatusResult)
 from .security import Checked, SecurityError, Signer, Verifier
 
@@ -537,8 +537,11 @@ class LinkDriver(TerminalDriver):
         body = message.body
         totals = tuple(MethodTotals(t["PaymentMethod"], t["SaleCount"], t["SaleAmount"], t["RefundCount"],
                                     t["RefundAmount"]) for t in body.get("TransactionTotals", []))
+        transactions = tuple(ReconciledTransaction(t["POITransactionID"], t["PaymentMethod"],
+                                                   "refund" if t["TransactionType"] == "Refund" else "payment", t["Amount"])
+                             for t in body.get("TransactionList", []))
         return ReconciliationResult(_outcome(body["Response"]), body.get("ReconciliationID"), body.get("PeriodStart"),
-                                    body.get("PeriodEnd"), totals, _error(body["Response"]))
+                                    body.get("PeriodEnd"), totals, _error(body["Response"]), transactions)
 
     async def print_slip(self, service_id: str, poi_transaction_id: str, document: str) -> PrintResult:
         body = {"POITransactionID": {"TransactionID": poi_transaction_id}, "DocumentQualifier": document}

@@ -36,6 +36,7 @@ from .schema import Bool, Dict, Int, List, Obj, Opt, Scalar, SchemaError, Spec, 
 from .statuses import ALL_STATUSES
 
 PROTOCOL_VERSION = "1.0"
+MAX_RECONCILED_TRANSACTIONS = 20_000  # a Reconciliation's TransactionList (a busy day is a few thousand)
 
 
 class Envelope(StrEnum):
@@ -262,6 +263,14 @@ BODY_SPECS: dict[tuple[Category, MessageType], Spec] = {
             "RefundCount": Int(0, 10**6),
             "RefundAmount": Int(0, 10**12),
         }), max_items=len(METHODS))),
+        # Regi's addition (R-CLOSE): the period's approved transactions, so the register can
+        # name each one its ledger lacks or has in excess, by POITransactionID.
+        "TransactionList": Opt(List(Obj({
+            "POITransactionID": POI_TXN,
+            "PaymentMethod": METHOD,
+            "TransactionType": Str(choices=["Payment", "Refund"]),
+            "Amount": AMOUNT,
+        }), max_items=MAX_RECONCILED_TRANSACTIONS)),
     }),
     (Category.PRINT, MessageType.REQUEST): Obj({
         "POITransactionID": Obj({"TransactionID": POI_TXN}),

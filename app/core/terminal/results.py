@@ -211,6 +211,16 @@ class MethodTotals:
 
 
 @dataclass(frozen=True)
+class ReconciledTransaction:
+    """One approved transaction of a Reconciliation period (``kind`` payment | refund)."""
+
+    poi_transaction_id: str
+    method: str
+    kind: str
+    amount: int
+
+
+@dataclass(frozen=True)
 class ReconciliationResult:
     outcome: Outcome
     reconciliation_id: str | None = None
@@ -218,6 +228,7 @@ class ReconciliationResult:
     period_end: str | None = None
     totals: tuple[MethodTotals, ...] = ()
     error: TerminalError | None = None
+    transactions: tuple[ReconciledTransaction, ...] = ()
 
 
 @dataclass(frozen=True)

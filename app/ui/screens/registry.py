@@ -25,6 +25,10 @@ SCREENS = {
     "PaymentHistoryScreen": "payment_history",
     "PaymentInquiryScreen": "payment_inquiry",
     "SettingsScreen": "settings",
+    "CloseScreen": "close",
+    "InspectionScreen": "inspection",
+    "CloseHistoryScreen": "close_history",
+    "CashMoveScreen": "cash_move",
 }
 
 

@@ -7,7 +7,7 @@ from app.core.money import format_yen
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.terminal_dialogs import show_login_problem
-from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
+from app.ui.widgets.dialogs import ManagerAuthDialog
 from app.ui.widgets.reconcile_dialog import ReconcileDialog
 from app.ui.widgets.terminal_indicator import TerminalIndicator
 
@@ -15,7 +15,8 @@ MENU = (
     ("会計", "checkoutButton", "CheckoutScreen"),
     ("伝票明細", "slipListButton", "SlipListScreen"),
     ("決済情報照会", "inquiryButton", "PaymentInquiryScreen"),
-    ("点検・精算", "closeDayButton", None),
+    ("点検・精算", "closeDayButton", "CloseScreen"),
+    ("入金・出金", "cashMoveButton", "CashMoveScreen"),
     ("設定", "settingsButton", "SettingsScreen"),
     ("ログアウト", "logoutButton", "LoginScreen"),
 )
@@ -97,14 +98,10 @@ class TopScreen(Screen):
         self.context.terminal_login_tried = True
         self.context.terminal.connect_terminal(lambda result: show_login_problem(self, result, self.connect_terminal))
 
-    def open(self, target: str | None, label: str) -> None:
+    def open(self, target: str, label: str) -> None:
         if target == "SettingsScreen" and not self.context.staff_is_manager:
             dialog = ManagerAuthDialog(self, "設定の変更", self.context.authorize_manager)
             dialog.authorized.connect(lambda manager: self.navigator.go(target, authorized_by=manager))
             dialog.open()
             return
-        if target:
-            self.navigator.go(target)
-            return
-        dialog = MessageDialog(self, "InfoDialog", label, f"「{label}」はこのバージョンではまだ使えません。", [("closeButton", "閉じる", "secondary")])
-        dialog.open()
+        self.navigator.go(target)
