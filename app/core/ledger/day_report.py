@@ -32,8 +32,10 @@ from app.core.ledger.models import (AuditRecord, DrawerMovement, RegisterSession
                                     TerminalPayment)
 from app.core.ledger.slip_queries import CORRECT_ACTION
 from app.core.payment_state import PaymentState
+from app.core.terminal.profiles import PaymentMethod
 
-TERMINAL_METHOD_LABELS = {"credit": "クレジット", "emoney": "電子マネー", "qr": "QRコード"}
+TERMINAL_METHOD_LABELS = {method.value: method.label  # the report's order
+                          for method in (PaymentMethod.CREDIT, PaymentMethod.EMONEY, PaymentMethod.QR)}
 COUNTED_PAYMENT_STATES = (PaymentState.APPROVED.value, PaymentState.REFUNDED.value)
 
 

@@ -16,9 +16,9 @@ from app.core.ledger.day_close import counted_total_yen
 from app.core.ledger.sales_export import export_folder
 from app.core.ledger.terminal_totals import TerminalCheck, check_from_answers, compare
 from app.core.money import MAX_AMOUNT_YEN, format_yen
+from app.core.terminal.profiles import method_label
 from app.ui.report_printing import print_document, z_report_document
 from app.ui.screens.base import Screen
-from app.ui.terminal_request import METHOD_LABELS
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.cash_count import CashCount
 from app.ui.widgets.dialogs import ManagerAuthDialog
@@ -132,7 +132,7 @@ class CloseScreen(Screen):
             line = QWidget(self.blockers)
             box = QHBoxLayout(line)
             box.setContentsMargins(0, 0, 0, 0)
-            method = METHOD_LABELS.get(payment.method or payment.requested_method, "決済端末")
+            method = method_label(payment.method or payment.requested_method)
             text = QLabel(f"{what}　{payment.created_at:%H:%M}　{method}　{format_yen(payment.amount_yen)}　"
                           f"{payment.poi_transaction_id or payment.transaction_id}", line)
             button = touch_button("確認", f"blocker_{index}", "danger", line)
