@@ -149,8 +149,8 @@ def tour(driver, terminal):
     driver.tap("cancelButton")
     yield from _terminal_screens(driver, terminal)
     yield from _slip_screens(driver)
-    yield from _close_screens(driver)
     yield from _stay_up_screens(driver)
+    yield from _close_screens(driver)
 
 
 def _terminal_screens(driver, terminal):
@@ -429,8 +429,7 @@ def _stay_up_screens(driver):
 
 def _close_screens(driver):
     """入金・出金 and 点検・精算 (R-CLOSE), with the 要確認 left by the tour blocking 精算 and the
-    terminal (stopped by then) unable to give its totals. From SlipListScreen."""
-    driver.tap("backButton")
+    terminal (stopped by then) unable to give its totals. From TopScreen."""
     driver.wait_screen("TopScreen")
     driver.tap("cashMoveButton")
     driver.type_digits("5000")

@@ -59,9 +59,10 @@ class TopScreen(Screen):
         grid.setSpacing(20)
         for index, (label, name, target) in enumerate(MENU):
             button = touch_button(label, name, "primary" if index == 0 else "secondary", self.body,
-                                  height=140, style="font-size: 26px;")
+                                  height=128, style="font-size: 26px;")
             button.clicked.connect(lambda _=False, t=target, l=label: self.open(t, l))
-            grid.addWidget(button, index // 3, index % 3)
+            # Four to a row: seven tiles in two rows leave room for the 要確認 and backup warnings.
+            grid.addWidget(button, index // 4, index % 4)
         layout.addLayout(grid)
         layout.addStretch(1)
 
