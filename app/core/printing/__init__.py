@@ -14,3 +14,7 @@ from platformdirs import user_cache_dir as _user_cache_dir
 # unless told where: ~150 ms of start-up each time and a folder left in /tmp per start.
 _os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", _user_cache_dir("regi", appauthor=False))
 _os.makedirs(_os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"], exist_ok=True)
+
+from app.core.printing.charset import unprintable_chars  # noqa: E402  (for the back office: warn at product entry)
+
+__all__ = ["unprintable_chars"]
