@@ -8,10 +8,10 @@ from dataclasses import replace
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.money import format_yen
-from app.core.printing.document import paper_columns
 from app.core.printing.terminal_slip import terminal_slip_copies
 from app.core.terminal_slips import slip_data_for
 from app.ui.screens.base import Screen
+from app.ui.screens.payment_history import reference_caption
 from app.ui.terminal_request import tender_label
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import show_error
@@ -45,8 +45,7 @@ class TerminalDoneScreen(Screen):
         self.request, self.row = request, row
         self.values["method"][1].setText(tender_label(row) if row.method else request.label)
         self.values["amount"][1].setText(format_yen(row.amount_yen))
-        number = "伝票番号" if row.profile == "ct6100" else "受注コード"
-        self.values["reference"][0].setText(number)
+        self.values["reference"][0].setText(reference_caption(row))  # as 決済履歴: CT-6100 code payments 注文番号
         self.values["reference"][1].setText(row.poi_transaction_id or "—")
         has_slip = self.slip_data(reprint=False) is not None and row.profile != "ct6100"
         self.print_button.setVisible(has_slip)  # QR has no slip; the CT-6100 prints its own
@@ -61,15 +60,21 @@ class TerminalDoneScreen(Screen):
         return data
 
     def print_slips(self) -> None:
-        printed_before = self.context.payments.mark_printed(self.row.id)
+        """Both copies; (再) once an earlier print of this payment was sent whole — a print
+        counts only when both copies went out, so the retry of a failed first print is no (再)."""
+        printed_before = self.context.payments.get(self.row.id).slip_prints
         data = self.slip_data(reprint=printed_before > 0)
-        documents = terminal_slip_copies(data, paper_columns(self.context.settings.printer_paper_mm))
+        documents = terminal_slip_copies(data, self.context.printer.columns)
 
         def send():
             for document in documents:
                 self.context.printer.print_document(document)
 
-        self.context.run_device(send, on_done=lambda _r: self.show_message("控えを印刷しました。"),
+        def printed(_result):
+            self.context.payments.mark_printed(self.row.id)
+            self.show_message("控えを印刷しました。")
+
+        self.context.run_device(send, on_done=printed,
                                 on_error=lambda error: show_error(self, getattr(error, "message", str(error)),
                                                                   title="印刷できませんでした", retry_label="再試行",
                                                                   on_retry=self.print_slips))
