@@ -123,7 +123,6 @@ class PrintService:
                 log.warning("printing failed (%s): %s", self.config.kind, exc, exc_info=True)
                 raise PrinterError(_message_for(exc), detail=str(exc)) from exc
 
-
     def _send_document(self, printer: Escpos, doc: PrintDocument, payload: bytes | Image.Image) -> None:
         sink = printer if isinstance(printer, JobSink) else None
         if sink:
