@@ -238,3 +238,21 @@ def test_the_ledger_counts_in_the_shop_time_zone_setting(tmp_path, machine_in_ut
     honolulu = datetime.now(ZoneInfo("Pacific/Honolulu")).replace(tzinfo=None)
     assert abs(reopened.clock.now() - honolulu) < timedelta(minutes=1)
     reopened.dispose()
+
+
+@pytest.mark.parametrize("model,dots", MODELS)
+@pytest.mark.parametrize("kind", ["sale", "refund"])
+@pytest.mark.parametrize("brand", ["Mastercard", "AMEX", "iD", "楽天Edy"])
+def test_terminal_slips_decode_whole_in_both_modes(model, dots, kind, brand):
+    from tests.core.test_printing_terminal_slip import card, emoney
+
+    data = (emoney if brand in ("iD", "楽天Edy") else card)(brand=brand, kind=kind, aid="A0000000041010",
+                                                          shop_name="カフェ・レギ 渋谷道玄坂本店（テイクアウト専門）")
+    for copy in (0, 1):
+        printed = print_both_modes(lambda columns: terminal_slip_copies(data, columns)[copy], model)
+        (image_job, image_page), (kanji_job, kanji_page) = printed["image"], printed["kanji"]
+        assert image_job.lines == kanji_job.lines == [line.text for line in kanji_page.lines]
+        assert all(line.columns <= dots // 12 for line in kanji_page.lines)
+        assert {band.width_dots for band in image_page.bands} == {dots}
+        assert kanji_job.text.count(brand) >= 1 and f"{brand} {brand}" not in kanji_job.text
+        assert "テイクアウト専門" in "".join(kanji_job.lines)
