@@ -1,9 +1,11 @@
 """Printing (SPEC §7, R-RECEIPT): layout -> PrintDocument -> image or Kanji bytes -> ESC/POS printer.
 
-Modules: `document` (lines, column measuring), `formatting` (￥, dates), `receipt`
-(レシート / 領収書 layouts), `render` (1-bit image), `kanji` (Kanji-mode bytes),
-`printers` (config, python-escpos printers, CapturingPrinter), `service`
-(PrintService), `errors` (PrinterError), `terminal_slip` (card / e-money 控え, R-SLIP). No Qt here.
+Modules: `document` (lines, column measuring), `charset` (what prints, in both modes, and its
+widths; `unprintable_chars`), `models` (printer models from python-escpos's profiles: dots,
+columns), `formatting` (￥, dates), `receipt` (レシート / 領収書 layouts), `render` (1-bit
+image), `kanji` (Kanji-mode bytes), `printers` (config, python-escpos printers,
+CapturingPrinter), `service` (PrintService), `errors` (PrinterError), `terminal_slip`
+(card / e-money 控え, R-SLIP). No Qt here. See docs/printing.md.
 """
 
 import os as _os
