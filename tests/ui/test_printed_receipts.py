@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.core.clock import FixedClock
 from app.core.printing.formatting import format_datetime_ja
 from app.core.printing.printers import PrinterConfig
 from tests.escpos_decode import decode
@@ -83,3 +84,10 @@ def test_a_receipt_is_stamped_in_the_shops_time_zone(machine_in_utc, register, p
     tokyo = datetime.now(timezone.utc).astimezone(ZoneInfo("Asia/Tokyo")).replace(tzinfo=None)
     assert abs(slip.created_at - tokyo) < timedelta(minutes=5)  # not 9 hours behind
     assert format_datetime_ja(slip.created_at) in printer.jobs[0].lines
+
+
+@pytest.mark.parametrize("printer_config", [None])
+@pytest.mark.parametrize("register_clock", [FixedClock(datetime(2026, 11, 21, 23, 54))])
+def test_the_header_clock_is_the_shops_time(register, printer_config, register_clock):
+    register.login("佐藤", "1111")
+    assert register.text("clockLabel") == "2026/11/21 23:54"  # what the slips say, not the machine's zone
