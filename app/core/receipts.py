@@ -34,7 +34,8 @@ def receipt_for_slip(slip: Slip, settings: ShopSettings, *, reprint: bool = Fals
         slip_discount_yen=slip.discount_yen,
         taxes=[TaxBreakdown(t.rate_percent, t.taxable_yen, t.tax_yen) for t in slip.taxes],
         total_yen=slip.total_yen,
-        tenders=[(t.label, t.amount_yen) for t in slip.tenders],
+        # cash handed over prints as お預り / お釣り, not again as 「現金 ￥10,000」
+        tenders=[(t.label, t.amount_yen) for t in slip.tenders if not (t.kind == "cash" and slip.cash_tendered_yen > 0)],
         deposit_yen=slip.cash_tendered_yen,
         change_yen=slip.change_yen,
         eat_in=slip.eat_in,

@@ -4,7 +4,8 @@
 - the payment must be 決済完了 (not failed, 要確認, or already 返金済み);
 - e-money: only iD and QUICPay can be refunded on the terminal; other brands are refunded
   in cash (「現金で返金してください」) and recorded as such;
-- QR: refunds are possible for 90 days after the payment;
+- QR: refunds are possible through the end of the 90th calendar day after the day of payment
+  (days of the shop's time zone: ``created_at`` and ``now`` are its wall-clock time);
 - wording: 取消 on the day of the sale, 返品 later; QR always says 返金.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from app.core.ledger.models import TerminalPayment
 from app.core.payment_state import PaymentState
 
 TERMINAL_REFUNDABLE_EMONEY = frozenset({"iD", "QUICPay"})
-QR_REFUND_WINDOW = timedelta(days=90)
+QR_REFUND_DAYS = 90
 
 
 class CashRefundOnly(RegiError):
@@ -42,7 +43,7 @@ def plan_refund(row: TerminalPayment, now: datetime) -> RefundPlan:
     if row.method == "emoney" and row.brand not in TERMINAL_REFUNDABLE_EMONEY:
         raise CashRefundOnly(f"{row.brand or 'この電子マネー'}は決済端末で取消できません。現金で返金してください。")
     if row.method == "qr":
-        if now - row.created_at > QR_REFUND_WINDOW:
+        if now.date() > row.created_at.date() + timedelta(days=QR_REFUND_DAYS):
             raise RegiError("QRコード決済は決済日から90日を過ぎると返金できません。")
         return RefundPlan("返金")
     return RefundPlan("取消" if row.created_at.date() == now.date() else "返品")

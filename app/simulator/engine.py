@@ -664,7 +664,9 @@ class TerminalEngine:
             now = self.clock()
             if original.method == "emoney" and original.brand not in EMONEY_REFUNDABLE:
                 return answer("E3002", record=original)
-            if original.method == "qr" and now - original.created_at > timedelta(days=QR_REFUND_DAYS):
+            # through the end of the 90th calendar day (Japan time) after the day of payment
+            if original.method == "qr" and now.astimezone(JST).date() > (
+                    original.created_at.astimezone(JST).date() + timedelta(days=QR_REFUND_DAYS)):
                 return answer("E3003", record=original)
             script = self._pop("reversal")
             if isinstance(script, oc.Busy):

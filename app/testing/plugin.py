@@ -5,7 +5,8 @@
   the profile comes from the ``terminal_profile`` fixture (override it: "usenpay" / "ct6100");
 - ``register``: a ``RegisterDriver`` on a fresh demo ledger in ``tmp_path``, linked to that
   simulator, with a capturing printer;
-- ``printer``: that register's ``CapturingPrinter`` (every job's text lines, copy, reprint mark).
+- ``printer``: that register's ``CapturingPrinter`` (every job's text lines, copy, reprint mark);
+  override ``printer_config`` for another printer model or Kanji mode.
 
 Qt needs ``QT_QPA_PLATFORM=offscreen`` without a display; it is set here, before Qt loads,
 with a 1920×1080 screen so dialogs are laid out as on a tablet (``app.ui.offscreen``).
@@ -24,6 +25,13 @@ import pytest  # noqa: E402
 @pytest.fixture
 def register_clock():
     """Override to give the register a ``FixedClock``; the real clock by default."""
+    return None
+
+
+@pytest.fixture
+def printer_config():
+    """Override to give the register's capturing printer another model or mode: a
+    ``PrinterConfig(kind="capture", mode="kanji", model="TM-T88V")``; image, 576 dots by default."""
     return None
 
 
@@ -47,13 +55,13 @@ def terminal(terminal_profile):
 
 
 @pytest.fixture
-def register(qtbot, tmp_path, register_clock, terminal):
+def register(qtbot, tmp_path, register_clock, terminal, printer_config):
     from app.testing.driver import RegisterDriver
 
     # Not qtbot.addWidget: pytest-qt would delete the window before this teardown, while
     # printer callbacks may still be queued for it. driver.close() waits for them first.
     settings = {"terminal_profile": terminal.engine.profile, "terminal_host": "127.0.0.1", "terminal_port": terminal.server.port}
-    driver = RegisterDriver.start(tmp_path, clock=register_clock, settings=settings)
+    driver = RegisterDriver.start(tmp_path, clock=register_clock, settings=settings, printer_config=printer_config)
     yield driver
     driver.close()
 

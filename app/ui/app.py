@@ -22,7 +22,8 @@ def printer_config(settings: ShopSettings, data_dir: Path | None = None) -> Prin
     target = settings.printer_target
     if settings.printer_kind == "file" and not target and data_dir is not None:
         target = str(data_dir / "receipts.escpos")
-    return PrinterConfig(kind=settings.printer_kind, target=target, paper_mm=settings.printer_paper_mm, mode=settings.printer_mode)
+    return PrinterConfig(kind=settings.printer_kind, target=target, paper_mm=settings.printer_paper_mm,
+                         mode=settings.printer_mode, model=settings.printer_model)
 
 
 def build_register(db_url: str, *, clock: Clock | None = None, printer: PrintService | None = None,
@@ -48,7 +49,7 @@ def build_register(db_url: str, *, clock: Clock | None = None, printer: PrintSer
         if settings_now.printer_kind == "preview":
             from app.ui.print_preview import PreviewPrintService
 
-            printer = PreviewPrintService(settings_now.printer_paper_mm)
+            printer = PreviewPrintService(settings_now.printer_paper_mm, settings_now.printer_model)
         else:
             printer = PrintService(printer_config(settings_now, data_dir))
     context = RegisterContext(ledger=ledger, printer=printer, data_dir=data_dir)

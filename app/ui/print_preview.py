@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QScrollArea, QVBoxLayout
 
-from app.core.printing.document import PrintDocument, paper_dots
+from app.core.printing.document import PrintDocument
 from app.core.printing.printers import PrinterConfig
 from app.core.printing.render import render_image
 from app.core.printing.service import PrintService
@@ -25,8 +25,8 @@ class _Relay(QObject):
 class PreviewPrintService(PrintService):
     """A ``PrintService`` whose paper is the screen. Drawer kicks are accepted (no drawer)."""
 
-    def __init__(self, paper_mm: int = 80):
-        super().__init__(PrinterConfig(kind="none", paper_mm=paper_mm))
+    def __init__(self, paper_mm: int = 80, model: str = ""):
+        super().__init__(PrinterConfig(kind="none", paper_mm=paper_mm, model=model))
         self.relay = _Relay()
         self.relay.printed.connect(self._show, Qt.QueuedConnection)
 
@@ -36,7 +36,7 @@ class PreviewPrintService(PrintService):
 
     def _show(self, doc: PrintDocument) -> None:
         parent = QApplication.activeWindow()
-        dialog = PrintPreviewDialog(parent, doc, paper_dots(self.config.paper_mm))
+        dialog = PrintPreviewDialog(parent, doc, self.config.dots)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.open()
 

@@ -283,3 +283,28 @@ def test_printing_core_never_imports_qt():
     )
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
+
+
+@pytest.mark.parametrize("model,dots", [("", 576), ("TM-T88V", 512), ("generic-58", 384)])
+@pytest.mark.parametrize("mode", ["image", "kanji"])
+def test_network_printer_of_every_width_and_mode_decodes_whole(model, dots, mode):
+    """Issue 12: each job decodes on its own — ESC @ first, raster exactly the model's dots or
+    Kanji lines within its columns, Kanji mode closed, cut last (tests/escpos_decode.py)."""
+    from tests.escpos_decode import decode
+
+    with LoopbackPrinter() as printer:
+        service = PrintService(PrinterConfig(kind="network", target=f"127.0.0.1:{printer.port}", mode=mode, model=model))
+        doc = PrintDocument("receipt", service.columns)
+        doc.add("カフェ・レギ", align="center", double=True, bold=True)
+        doc.add("Crème brûlée ¥−", right="￥1,290")
+        doc.add("合計", right="￥1,290", double=True)
+        service.print_document(doc)
+        [received] = printer.wait_for(1)
+    assert received.startswith(b"\x1b@")
+    [page] = decode(received)
+    assert page.cut and not page.kanji_open
+    if mode == "image":
+        assert {band.width_dots for band in page.bands} == {dots}
+    else:
+        assert [line.text for line in page.lines][1].startswith("Creme brulee ￥－")
+        assert all(line.columns <= dots // 12 for line in page.lines)

@@ -33,7 +33,7 @@ from app.core.printing.render import render_image
 # Mixed cart, figures by hand (prices tax-inclusive):
 #   10%: ブレンドコーヒー 2 × 550 = 1,100 -> tax 1,100 × 10/110 = 100
 #    8%: クロワッサン 380 + サンドイッチ 700 = 1,080 -> tax 1,080 × 8/108 = 80
-#   total 2,180; cash 3,000 handed over -> change 820.
+#   total 2,180; a ￥1,000 商品券 and cash 2,000 handed over -> change 820.
 CART = [
     ReceiptLine("ブレンドコーヒー", 2, 550, 1100),
     ReceiptLine("クロワッサン", 1, 380, 380, reduced_rate=True),
@@ -55,8 +55,8 @@ def receipt_data(**changes) -> ReceiptData:
         subtotal_yen=2180,
         taxes=[TaxBreakdown(8, 1080, 80), TaxBreakdown(10, 1100, 100)],
         total_yen=2180,
-        tenders=[("現金", 2180)],
-        deposit_yen=3000,
+        tenders=[("商品券", 1000)],
+        deposit_yen=2000,
         change_yen=820,
     )
     return replace(data, **changes)
@@ -99,8 +99,8 @@ def test_receipt_carries_every_qualified_invoice_field():
     tax8 = lines.index("(8%対象 ￥1,080 内消費税 ￥80)")
     assert tax10 < tax8
     assert "※は軽減税率対象商品です" in lines
-    pair(lines, "現金", "￥2,180")
-    pair(lines, "お預り", "￥3,000")
+    pair(lines, "商品券", "￥1,000")
+    pair(lines, "お預り", "￥2,000")
     pair(lines, "お釣り", "￥820")
     assert "再発行" not in lines
 

@@ -11,7 +11,8 @@ from PIL import ImageOps
 from app.core.printing import terminal_slip
 from app.core.printing.document import display_width
 from app.core.printing.formatting import format_yen
-from app.core.printing.kanji import GETA, encode_kanji, to_cp932
+from app.core.printing.charset import FALLBACK as GETA
+from app.core.printing.kanji import encode_kanji, to_cp932
 from app.core.printing.render import render_image
 from app.core.printing.terminal_slip import (
     TerminalSlipData,

@@ -239,10 +239,10 @@ def test_qr_refund_within_90_days(engine, clock):
     a = pay(engine, 1000, "qr", oc.Approve(brand="PayPay"))
     b = pay(engine, 1100, "qr", oc.Approve(brand="PayPay"))
     assert a.get("SlipData") is None  # QR never has a slip
-    clock.advance(90 * 24 * 3600)
+    clock.advance(90 * 24 * 3600 + 13 * 3600)  # paid 10:00; day 90 at 23:00 — calendar days, not 90 × 24 h
     r = reverse(engine, a["POIData"]["POITransactionID"]["TransactionID"], 1000, "RQ1")
     assert r["ReversalKind"] == "返金" and r["TerminalStatus"] == st.QR_REFUNDED and "SlipData" not in r
-    clock.advance(3600)
+    clock.advance(3600)  # day 91, 00:00
     r = reverse(engine, b["POIData"]["POITransactionID"]["TransactionID"], 1100, "RQ2")
     assert code(r) == "E3003"
 

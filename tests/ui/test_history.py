@@ -437,3 +437,56 @@ def test_inquiry_period_and_future_dates(shop, terminal, register_clock):
     assert "期間が正しくありません" in shop.message()
     assert results(shop) == [row.poi_transaction_id]
     assert NOW.date() + timedelta(days=1) == shop.ledger.clock.now().date()
+
+
+# --- issue 12 -------------------------------------------------------------------------------
+
+def used_at(job):
+    [line] = [line for line in job.lines if line.startswith("ご利用日")]
+    return line.split()[-2:]
+
+
+def test_a_reprinted_sale_slip_after_a_refund_shows_the_sale_date(shop, terminal, register_clock, printer):
+    """R-SLIP: ご利用日 is when the payment was taken, not when its row last changed (the refund)."""
+    terminal.approve(brand="VISA", last4="1012")
+    shop.add_products("プリン")
+    pay_by_terminal(shop, "usenpayCreditButton")
+    shop.wait_screen("PaymentDoneScreen")
+    shop.tap("printSlipButton")
+    shop.wait_devices()
+    sold = used_at(printer.jobs[0])
+    shop.tap("okButton")
+    shop.wait_screen("CheckoutDoneScreen")
+    shop.tap("topButton")
+    later(register_clock, terminal, 1)
+    to_history(shop, day=NOW.date())
+    choose(shop, "refundButton")
+    refund_through_terminal(shop)
+    shop.tap("printSlipButton")
+    shop.wait_devices()
+    assert used_at(printer.jobs[-1]) != sold  # the 取消票 is dated the day after
+    shop.tap("okButton")
+    shop.wait_dialog("VoidOfferDialog")
+    shop.tap("laterButton")
+    printer.clear()
+    choose(shop, "reprintButton")
+    shop.wait_devices()
+    assert printer.jobs[0].reprint and "クレジットカード売上票" in printer.jobs[0].text
+    assert used_at(printer.jobs[0]) == sold
+
+
+def test_qr_is_refunded_on_the_evening_of_day_90(shop, terminal, register_clock, printer):
+    """R-HIST: through the end of the 90th calendar day after the day of payment (90 × 24 h is past)."""
+    sell(shop, terminal, "usenpayQrButton", "カフェラテ")
+    register_clock.at = datetime.combine(NOW.date() + timedelta(days=90), datetime.min.time()).replace(hour=23, minute=50)
+    sim_now = terminal.engine.clock()
+    sim_evening = datetime.combine(sim_now.date() + timedelta(days=90), datetime.min.time()).replace(
+        hour=23, minute=50, tzinfo=sim_now.tzinfo)
+    terminal.advance_clock((sim_evening - sim_now).total_seconds())
+    to_history(shop, day=NOW.date())
+    choose(shop, "refundButton")
+    refund_through_terminal(shop)
+    shop.tap("okButton")
+    shop.wait_screen("PaymentHistoryScreen")
+    assert shop.text("paymentStatus_0") == "返金済み"
+    assert [r["approved"] for r in reversals(terminal)] == [True]

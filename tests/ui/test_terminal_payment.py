@@ -1,5 +1,7 @@
 """R-PAY, R-CT, R-DISC, R-DUP, R-BUSY, R-REFUND-INLINE, R-SLIP: terminal_checkout with the terminal,
 end to end through the real screens against the simulator over TCP."""
+import json
+
 import pytest
 
 from app.core.payment_state import PaymentState
@@ -306,3 +308,90 @@ def test_ct6100_refund_shows_the_slip_number_to_key_in(terminal_checkout, termin
     terminal_checkout.tap("okButton")
     terminal_checkout.wait_screen("CheckoutScreen")
     assert terminal_checkout.text("paidLabel") == "¥0"
+
+
+# --- issue 12: 控え that tell the truth -----------------------------------------------------
+
+def test_a_slip_whose_first_print_failed_is_not_a_reprint(terminal_checkout, terminal, printer):
+    """R-SLIP: a print counts once it was sent whole; the 「再試行」 of a failed first print has no (再)."""
+    terminal.approve(brand="VISA", last4="1012")
+    terminal_checkout.add_products("プリン")
+    pay_by_terminal(terminal_checkout, "usenpayCreditButton")
+    terminal_checkout.wait_screen("PaymentDoneScreen")
+    printer.fail_next(1, "用紙切れ")
+    terminal_checkout.tap("printSlipButton")
+    terminal_checkout.wait_devices()
+    terminal_checkout.wait_dialog("ErrorDialog")
+    assert printer.jobs == []
+    terminal_checkout.tap("retryButton")
+    terminal_checkout.wait_devices()
+    assert [(job.copy_label, job.reprint) for job in printer.jobs] == [("お客様控", False), ("加盟店控", False)]
+    assert "(再)" not in printer.jobs[0].text
+    terminal_checkout.tap("printSlipButton")  # a second print after one sent whole
+    terminal_checkout.wait_devices()
+    assert [job.reprint for job in printer.jobs[2:]] == [True, True]
+    [row] = terminal_checkout.context.payments.all()
+    assert row.slip_prints == 2
+
+
+def test_emoney_slip_shows_the_member_number(terminal_checkout, terminal, printer):
+    """R-SLIP: the terminal sends MemberNumber 「**** 5678」; the 控え prints 会員番号 (last 4 only)."""
+    terminal.approve(brand="iD")
+    terminal_checkout.add_products("プリン")
+    pay_by_terminal(terminal_checkout, "usenpayEmoneyButton")
+    terminal_checkout.wait_screen("PaymentDoneScreen")
+    terminal_checkout.tap("printSlipButton")
+    terminal_checkout.wait_devices()
+    [row] = terminal_checkout.context.payments.all()
+    member = json.loads(row.slip_data)["MemberNumber"]  # the card the customer tapped: 「**** 7098」
+    assert member.startswith("****")
+    for job in printer.jobs:
+        [line] = [line for line in job.lines if line.startswith("会員番号")]
+        assert line.endswith("*" * 12 + member[-4:])
+
+
+def test_waon_in_checkout_is_refunded_in_cash_without_asking_the_terminal(terminal_checkout, terminal, printer):
+    """R-REFUND-INLINE, R-HIST: × on a WAON payment says 「現金で返金してください」 before anything is
+    sent, and offers the recorded cash refund, as 決済履歴 does (a cashier needs a manager)."""
+    from sqlalchemy import select
+
+    from app.core.ledger.models import DrawerMovement
+
+    terminal.approve(brand="WAON", last4="9999")
+    terminal_checkout.add_products("タンブラー")  # ¥2,200
+    pay_by_terminal(terminal_checkout, "usenpayEmoneyButton", 1000)
+    terminal_checkout.wait_screen("PaymentDoneScreen")
+    terminal_checkout.tap("okButton")
+    terminal_checkout.wait_screen("CheckoutScreen")
+    terminal_checkout.tap("paymentDelete_0")
+    dialog = terminal_checkout.wait_dialog("CashRefundDialog")
+    assert "現金で返金してください" in dialog.message and "WAON" in dialog.message
+    assert terminal_checkout.screen() == "CheckoutScreen"
+    terminal_checkout.tap("cashRefundButton")
+    terminal_checkout.wait_dialog("ManagerAuthDialog")
+    terminal_checkout.type_digits("1234")  # 山田 店長
+    terminal_checkout.tap("okButton")
+    terminal_checkout.wait_devices()
+    assert "現金 ¥1,000 をお客様にお返しください" in terminal_checkout.message()
+    assert terminal_checkout.text("paidLabel") == "¥0" and terminal_checkout.text("remainingLabel") == "¥2,200"
+    [payment] = terminal_checkout.context.payments.all()
+    assert payment.state == PaymentState.REFUNDED
+    assert [h for h in terminal.history() if h["kind"] == "reversal"] == []  # nothing sent
+    assert printer.drawer_kicks == 1
+    with terminal_checkout.ledger.session() as db:
+        [movement] = db.scalars(select(DrawerMovement).where(DrawerMovement.kind == "refund")).all()
+    assert movement.amount_yen == -1000
+
+
+@pytest.mark.parametrize("terminal_profile", ["ct6100"])
+@pytest.mark.parametrize("method,caption", [("qr", "注文番号"), ("credit", "伝票番号")])
+def test_ct6100_payment_done_names_the_number_as_決済履歴_does(terminal_checkout, terminal, terminal_profile,
+                                                               method, caption):
+    """seed 002 4-4: a code payment's number is the 注文番号."""
+    terminal.approve(method=method, brand="PayPay" if method == "qr" else "VISA")
+    terminal_checkout.add_products("マフィン")
+    pay_by_terminal(terminal_checkout)
+    terminal_checkout.wait_screen("PaymentDoneScreen")
+    [row] = terminal_checkout.context.payments.all()
+    assert terminal_checkout.text("referenceCaption") == caption
+    assert terminal_checkout.text("referenceLabel") == row.poi_transaction_id

@@ -7,6 +7,7 @@ or nothing. Returned ORM objects are detached snapshots (``expire_on_commit=Fals
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -20,6 +21,8 @@ from app.core.ledger.db import open_ledger
 from app.core.ledger.models import Category, Product, Register, RegisterSession, Slip, Staff
 from app.core.ledger.settings import ShopSettings, load_settings, save_settings
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class CommittedSlip:
@@ -32,6 +35,13 @@ class Ledger:
         self.url = url
         self.clock = clock or Clock()
         self._sessions: sessionmaker[Session] = open_ledger(url)
+        self._use_zone(self.settings().shop_timezone)
+
+    def _use_zone(self, name: str) -> None:
+        try:
+            self.clock.use_zone(name)
+        except ValueError:  # a bad stored zone must not stop the register: keep counting in the default
+            log.warning("unknown shop_timezone %r; using %s", name, self.clock.zone)
 
     def session(self) -> Session:
         """A new ORM session (use as a context manager); for reads outside the facade."""
@@ -50,6 +60,7 @@ class Ledger:
             changed = save_settings(db, new)
             if changed:
                 audit.record(db, self.clock.now(), "settings_change", staff_id, detail=changed, authorized_by_id=authorized_by_id)
+        self._use_zone(new.shop_timezone)
 
     def register(self) -> Register:
         """This register's row, created on first use from the settings' register code."""

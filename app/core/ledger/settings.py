@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.clock import DEFAULT_ZONE
 from app.core.ledger.models import Setting
 from app.core.terminal.config import DEFAULT_HOST, DEFAULT_PORT, DEMO_PAIRING_KEY, METHODS, BridgeTimings, TerminalConfig
 
@@ -37,6 +38,7 @@ class ShopSettings:
     registration_number: str = ""  # 適格請求書発行事業者登録番号, T + 13 digits
     register_code: str = "R01"
     register_name: str = "レジ1"
+    shop_timezone: str = DEFAULT_ZONE  # IANA zone of slips, business days, refund windows (app.core.clock)
     sells_food: bool = True  # shows 店内 / 持ち帰り
     default_eat_in: bool = False
     tax_rounding: str = "floor"  # app.core.money.TaxRounding
@@ -46,6 +48,7 @@ class ShopSettings:
     printer_target: str = ""
     printer_paper_mm: int = 80
     printer_mode: str = "image"  # image | kanji
+    printer_model: str = ""  # app.core.printing.models.printer_models() key; "" = generic for printer_paper_mm
     customer_slip_auto: bool = False  # お客様控え 自動 / 手動
     terminal_profile: str = "usenpay"  # usenpay | ct6100 | none
     terminal_host: str = DEFAULT_HOST

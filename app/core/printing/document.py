@@ -3,11 +3,15 @@
 A layout function (receipt, 領収書, later terminal slips and reports) produces a
 `PrintDocument`; the renderers turn it into a 1-bit image (`render.py`) or
 Kanji-mode bytes (`kanji.py`). The document is measured in *columns* of a
-fixed-pitch printer: a half-width character is 1 column, a full-width one 2.
+fixed-pitch printer: a character printed as one cp932 byte is 1 column, a
+double-byte one 2 (`charset.char_width`).
 
 Traps:
-- East Asian *ambiguous* characters (※ × … ─ ○) are counted as 2 columns:
-  Japanese printers and cp932 print them full-width.
+- Text is mapped to what the printer prints when a `PrintLine` is made
+  (`charset.printable`: ¥ -> ￥, é -> e, ☕ -> 〓): both modes print the same
+  characters, and widths are measured on them (※ × … − are 2 columns).
+- Columns come from the printer model (`models.PrinterModel.columns`: 48 / 42
+  / 32), not from the paper alone: an 80 mm TM-T88 prints 42.
 - A `double` line prints at twice the width, so it only has `width // 2` columns.
 - The layout puts the reprint mark and the copy label into `lines` itself;
   `reprint` / `copy_label` repeat them as metadata for the capture printer.
@@ -15,32 +19,27 @@ Traps:
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
+
+from app.core.printing.charset import char_width, printable
 
 Align = Literal["left", "center", "right"]
 LineKind = Literal["text", "rule", "blank"]
 
-#: paper width in mm -> (columns of a 12-dot half-width character, printable dots)
+#: paper width in mm -> (columns, printable dots) of its generic printer model
 PAPER: dict[int, tuple[int, int]] = {80: (48, 576), 58: (32, 384)}
 
 
 def paper_columns(paper_mm: int) -> int:
-    """Columns of text on `paper_mm` paper (80 -> 48, 58 -> 32)."""
+    """Columns of the generic printer of `paper_mm` paper (80 -> 48, 58 -> 32); a model may have fewer
+    (`PrintService.columns` is the configured printer's)."""
     return PAPER[paper_mm][0]
 
 
 def paper_dots(paper_mm: int) -> int:
-    """Printable dots across `paper_mm` paper (80 -> 576, 58 -> 384)."""
+    """Printable dots of the generic printer of `paper_mm` paper (80 -> 576, 58 -> 384)."""
     return PAPER[paper_mm][1]
-
-
-def char_width(ch: str) -> int:
-    """Columns one character takes: 2 for full-width/wide/ambiguous, 0 for combining marks, else 1."""
-    if unicodedata.combining(ch):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("F", "W", "A") else 1
 
 
 def display_width(text: str) -> int:
@@ -98,6 +97,11 @@ class PrintLine:
     right: str | None = None
     kind: LineKind = "text"
 
+    def __post_init__(self) -> None:  # what the printer prints, in both modes (charset)
+        object.__setattr__(self, "text", printable(self.text))
+        if self.right is not None:
+            object.__setattr__(self, "right", printable(self.right))
+
     @classmethod
     def rule(cls) -> PrintLine:
         return cls(kind="rule")
@@ -129,8 +133,25 @@ class PrintDocument:
     reprint: bool = False
 
     def add(self, text: str = "", **style) -> None:
-        """Append a text line (keyword arguments as `PrintLine`)."""
-        self.lines.append(PrintLine(text, **style))
+        """Append a text line (keyword arguments as `PrintLine`), wrapped so that nothing is clipped:
+        text too wide goes on as many lines as it needs, and `right` stays on the last one (or
+        on a line of its own), so both modes print every character."""
+        width = self.width // 2 if style.get("double") else self.width
+        right = style.get("right")
+        if right is None:
+            for piece in wrap(text, width):
+                self.lines.append(PrintLine(piece, **style))
+            return
+        room = width - display_width(right) - 1
+        if display_width(text) <= room or room < 1:
+            self.lines.append(PrintLine(text, **style))
+            return
+        pieces = wrap(text, width)
+        last = pieces.pop() if display_width(pieces[-1]) <= room else ""
+        line_style = {key: value for key, value in style.items() if key != "right"}
+        for piece in pieces:
+            self.lines.append(PrintLine(piece, **line_style))
+        self.lines.append(PrintLine(last, **style))
 
     def text_lines(self) -> list[str]:
         """Plain text of every line, as a fixed-pitch printer prints it."""

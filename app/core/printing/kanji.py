@@ -6,14 +6,17 @@ line ESC a n (align) + GS ! n (size) + ESC E n (bold) + cp932 text + LF, and
 FS . (leave Kanji mode). The paper cut is the caller's.
 
 Traps:
-- ¥ (U+00A5) is not in cp932: it is sent as ￥ (U+FFE5, 81 8F). Any other
-  character cp932 cannot encode prints as 〓 — encoding never raises.
+- ¥ (U+00A5) is not in cp932: it is sent as ￥ (U+FFE5, 81 8F); every other
+  character goes through the same mapping as the image mode
+  (`charset.printable`), so encoding never raises and what cp932 lacks prints
+  as in the image (é as e, ☕ as 〓).
 - A byte 0xA5 may still appear as the *second* byte of a double-byte
   character; only a lone 0xA5 would be the half-width katakana ･.
 """
 
 from __future__ import annotations
 
+from app.core.printing.charset import printable
 from app.core.printing.document import PrintDocument
 
 ESC, GS, FS, LF = b"\x1b", b"\x1d", b"\x1c", b"\n"
@@ -23,18 +26,11 @@ SHIFT_JIS = FS + b"C\x01"
 KANJI_ON = FS + b"&"
 KANJI_OFF = FS + b"."
 _ALIGN = {"left": 0, "center": 1, "right": 2}
-GETA = "〓"
 
 
 def to_cp932(text: str) -> bytes:
-    """`text` as cp932, ¥ as ￥ and anything unencodable as 〓."""
-    out = bytearray()
-    for ch in text.replace("\u00a5", "\uffe5"):
-        try:
-            out += ch.encode("cp932")
-        except UnicodeEncodeError:
-            out += GETA.encode("cp932")
-    return bytes(out)
+    """`text` as printed (`charset.printable`: ¥ as ￥, anything unprintable as 〓), in cp932."""
+    return printable(text).encode("cp932")
 
 
 def encode_kanji(doc: PrintDocument) -> bytes:

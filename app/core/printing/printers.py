@@ -14,11 +14,17 @@ Traps handled here:
   the previous one. `AppendingFile` appends.
 - escpos's USB printer defaults to no timeout and its serial printer sets no
   write timeout: both could block forever on a printer that is off.
+- A serial line carries about baudrate / 10 bytes a second: one 69 KB raster
+  takes 72 s at 9600 bps. `PrintService` writes in pieces of `piece_bytes`
+  (what the line carries in half the timeout), each with its own timeout, and
+  escpos's serial `close()` would wait for the output forever (tcdrain):
+  `TimedSerial.close()` waits at most the timeout.
 """
 
 from __future__ import annotations
 
 import socket
+import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,14 +32,16 @@ from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import CupsPrinter, Dummy, File, Network, Serial, Usb
 
-from app.core.printing.document import PAPER, PrintDocument
+from app.core.printing.document import PrintDocument
 from app.core.printing.errors import PrinterError
+from app.core.printing.models import PrinterModel, printer_model
 
 PrinterKind = Literal["none", "file", "network", "usb", "serial", "cups", "capture"]
 PrintMode = Literal["image", "kanji"]
 KINDS = ("none", "file", "network", "usb", "serial", "cups", "capture")
 DEFAULT_PORT = 9100
 DEFAULT_BAUDRATE = 9600
+PIECE_BYTES = 16384  # one write to a network / USB / file printer
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,9 @@ class PrinterConfig:
     ("04b8:0e15"); serial — "device[:baudrate]" ("/dev/ttyUSB0:38400",
     9600 by default); cups — the CUPS printer name (empty: the default
     printer); none / capture — unused.
+    `model` is a `models.printer_models()` key ("" — the generic model of
+    `paper_mm`); a model's own paper width wins over `paper_mm`.
+    `timeout_s` bounds connecting and each piece written.
     """
 
     kind: PrinterKind = "none"
@@ -52,14 +63,28 @@ class PrinterConfig:
     paper_mm: int = 80
     mode: PrintMode = "image"
     timeout_s: float = 3.0
+    model: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown printer kind {self.kind!r}")
-        if self.paper_mm not in PAPER:
-            raise ValueError(f"paper_mm must be one of {sorted(PAPER)}, got {self.paper_mm!r}")
         if self.mode not in ("image", "kanji"):
             raise ValueError(f"unknown print mode {self.mode!r}")
+        printer_model(self.model, self.paper_mm)  # ValueError if unknown
+
+    @property
+    def printer_model(self) -> PrinterModel:
+        return printer_model(self.model, self.paper_mm)
+
+    @property
+    def dots(self) -> int:
+        """Printable width in dots (576 / 512 / 384)."""
+        return self.printer_model.dots
+
+    @property
+    def columns(self) -> int:
+        """Columns of a layout on this printer (48 / 42 / 32)."""
+        return self.printer_model.columns
 
 
 def open_printer(config: PrinterConfig) -> Escpos:
@@ -91,14 +116,19 @@ def open_printer(config: PrinterConfig) -> Escpos:
     return CupsPrinter(target)
 
 
-def set_paper(printer: Escpos, paper_mm: int) -> None:
+def set_paper(printer: Escpos, model: PrinterModel) -> None:
     """Tell the printer's profile its paper width, so `image()` can check it (and stops printing a warning).
 
     The profile data is shared by every printer of that profile: copy, never mutate.
     """
     data = dict(printer.profile.profile_data)
-    data["media"] = {**data.get("media", {}), "width": {"mm": paper_mm, "pixels": PAPER[paper_mm][1]}}
+    data["media"] = {**data.get("media", {}), "width": {"mm": model.paper_mm, "pixels": model.dots}}
     printer.profile.profile_data = data
+
+
+def piece_bytes(printer: Escpos) -> int:
+    """The most one write to `printer` may carry (a serial line's share of its timeout)."""
+    return getattr(printer, "piece_bytes", PIECE_BYTES)
 
 
 def _require(cls: type[Escpos], label: str, library: str) -> None:
@@ -149,16 +179,46 @@ class ClosingNetwork(Network):
 
 
 class TimedSerial(Serial):
-    """escpos Serial printer whose writes time out like its reads (flow control can stall forever)."""
+    """escpos Serial printer whose writes time out like its reads (flow control can stall forever).
+
+    `piece_bytes`: what the line carries in half the timeout (10 bits a byte: start, 8 data, stop),
+    so a piece written whole never times out on a printer that keeps reading.
+    """
+
+    @property
+    def piece_bytes(self) -> int:
+        return max(64, int(self.baudrate / 10 * self.timeout / 2))
 
     def open(self, raise_not_found: bool = True) -> None:
         super().open(raise_not_found)
         if self.device:
             self.device.write_timeout = self.timeout
 
+    def close(self) -> None:
+        """Close once the output has drained; TimeoutError if it made no progress for the timeout
+        (a draining line is waited for: 4 KB of buffer take 4 s at 9600 bps)."""
+        if not self._device:
+            return
+        device, self._device = self._device, False
+        try:
+            stuck, waiting, since = False, None, time.monotonic()
+            while device.is_open and device.out_waiting:
+                if device.out_waiting != waiting:
+                    waiting, since = device.out_waiting, time.monotonic()
+                elif time.monotonic() - since > self.timeout:
+                    stuck = True
+                    break
+                time.sleep(0.01)
+        finally:
+            device.close()
+        if stuck:
+            raise TimeoutError("serial output did not drain")
+
 
 class NullPrinter(Dummy):
     """The printer of a shop without one: accepts everything, prints nothing."""
+
+    partial_writes = False
 
     def _raw(self, msg: bytes) -> None:
         pass
@@ -194,8 +254,10 @@ class CapturingPrinter(Dummy):
     so a job carries the document's text lines, copy label and reprint mark
     along with the bytes sent for it. `fail_next()` / `set_offline()` make
     sends raise OSError, like a printer that is off or out of paper; a failed
-    job is not recorded.
+    job is not recorded, and a failed write sent nothing (`partial_writes`).
     """
+
+    partial_writes = False
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

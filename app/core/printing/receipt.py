@@ -9,7 +9,9 @@ Contracts:
   `total_yen` = subtotal - slip discount.
 - `TaxBreakdown.taxable_yen` is the tax-inclusive total at that rate (総額表示),
   `tax_yen` the tax contained in it (内消費税).
-- `tenders` are the amounts applied to the sale (they add up to the total);
+- `tenders` are the payments printed above お預り: the non-cash ones, and cash
+  only when no cash was handed over (a reversing slip) — a cash tender beside
+  お預り would print the money handed over twice (`receipts.receipt_for_slip`).
   `deposit_yen` is the cash handed over (お預り) and `change_yen` the change.
   お預り / お釣り are printed when cash was handed over (`deposit_yen > 0`).
 - A reprint (`reprint=True`) carries 「再発行」 at the top.
@@ -72,7 +74,7 @@ def layout_receipt(data: ReceiptData, width_columns: int = 48) -> PrintDocument:
     _reprint_mark(doc)
     _shop_header(doc, data)
     doc.add(format_datetime_ja(data.issued_at))
-    doc.add(f"レジ {data.register_name}", right=f"担当 {data.staff_name}")
+    doc.add(register_caption(data.register_name), right=f"担当 {data.staff_name}")
     doc.add(f"伝票番号 No.{data.slip_number}")
     if data.eat_in is not None:
         doc.add("店内飲食" if data.eat_in else "お持ち帰り")
@@ -109,7 +111,7 @@ def layout_formal_receipt(
     _reprint_mark(doc)
     _big(doc, "領収書", align="center")
     doc.lines.append(PrintLine.blank())
-    doc.add(addressee, right="様", bold=True)  # empty addressee leaves the line to write on
+    doc.add(addressee, right="様", bold=True)  # wrapped, never cut; empty leaves the line to write on
     doc.lines.append(PrintLine.rule())
     doc.lines.append(PrintLine.blank())
     _big(doc, f"{format_yen(data.total_yen)}-", align="center")
@@ -122,6 +124,11 @@ def layout_formal_receipt(
     doc.add(format_datetime_ja(data.issued_at))
     doc.add(f"伝票番号 No.{data.slip_number}", right=f"担当 {data.staff_name}")
     return doc
+
+
+def register_caption(register_name: str) -> str:
+    """「レジ 01」, or the name alone when it already says レジ (「レジ1」, not 「レジ レジ1」)."""
+    return register_name if register_name.startswith("レジ") else f"レジ {register_name}"
 
 
 def _big(doc: PrintDocument, text: str, right: str | None = None, align: str = "left") -> None:

@@ -4,10 +4,11 @@ This is the default printing path: python-escpos's `text()` cannot print
 Japanese, but every ESC/POS printer prints a raster image (SPEC §7).
 
 Contracts and traps:
-- The image is mode "1", exactly `paper_dots` wide (576 for 80 mm, 384 for
-  58 mm), black (0) on white (1) — python-escpos inverts it for the printer.
-- Base size is `paper_dots / 24` px (24 px at 576 dots: a full-width character
-  is 2 columns of 12 dots); `double` lines use twice that.
+- The image is mode "1", exactly `paper_dots` wide (the model's: 576, 512,
+  384), black (0) on white (1) — python-escpos inverts it for the printer.
+- Base size is 24 px on every width, as in Kanji mode (a full-width character
+  is 2 columns of 12 dots: 3 mm at 203 dpi), so 58 mm paper gets the same
+  readable type and its 32 columns fill the paper; `double` lines use twice that.
 - Noto Sans JP is proportional, so two-part lines are aligned by measuring
   pixels (`font.getlength`), not by padding with spaces; a line too wide for
   the paper is drawn with a smaller font instead of being clipped.
@@ -21,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app.core.assets import font_path
 from app.core.printing.document import PrintDocument, PrintLine
+from app.core.printing.models import DOTS_PER_COLUMN
 
 _LINE_HEIGHT = 1.3  # em
 _BASELINE = 1.03  # em from the top of the line: leading above + CJK ascent (0.88 em)
@@ -35,7 +37,7 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 
 def render_image(doc: PrintDocument, paper_dots: int = 576) -> Image.Image:
     """The whole document as one mode "1" image `paper_dots` wide."""
-    base = round(paper_dots / 24)
+    base = 2 * DOTS_PER_COLUMN
     margin = paper_dots // 64
     avail = paper_dots - 2 * margin
     rows = [_fit(line, base, avail) for line in doc.lines]

@@ -12,6 +12,13 @@ Contracts:
   In-process printers ("none", "capture") are created once and shared.
 - Printers that implement `JobSink` (the `CapturingPrinter`) are told which
   document the bytes between `begin_job` and `end_job` belong to.
+- A document is written in pieces of `piece_bytes(printer)` (sized for a
+  serial line's rate), each under the timeout; its image goes as raster bands
+  no bigger than a piece. A failure after the first byte is reported like any
+  other — never resumed — and the printer may be left inside a raster band,
+  where it would read the retry's ESC @ as dots. So the service remembers how
+  many bytes that band still expects and the next job on it first sends as many
+  NULs (white dots, and ignored outside an image), ending the band, then ESC @.
 """
 
 from __future__ import annotations
@@ -24,12 +31,14 @@ from typing import Protocol, runtime_checkable
 
 from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
+from escpos.printer import Dummy
 from PIL import Image
 
-from app.core.printing.document import PrintDocument, paper_dots
+from app.core.printing.document import PrintDocument
 from app.core.printing.errors import PrinterError
 from app.core.printing.kanji import encode_kanji
-from app.core.printing.printers import CapturingPrinter, PrinterConfig, open_printer, set_paper
+from app.core.printing.models import PrinterModel
+from app.core.printing.printers import CapturingPrinter, PrinterConfig, open_printer, piece_bytes, set_paper
 from app.core.printing.render import render_image
 
 log = logging.getLogger(__name__)
@@ -65,6 +74,12 @@ class PrintService:
             printer_factory = lambda: self._shared  # noqa: E731
         self._factory = printer_factory or partial(open_printer, config)
         self._lock = threading.Lock()
+        self._owed = 0  # bytes a raster band left unfinished by a failure still expects
+
+    @property
+    def columns(self) -> int:
+        """Columns to lay documents out at for this printer (48 / 42 / 32)."""
+        return self.config.columns
 
     @property
     def capture(self) -> CapturingPrinter | None:
@@ -77,12 +92,12 @@ class PrintService:
             payload = (
                 encode_kanji(doc)
                 if self.config.mode == "kanji"
-                else render_image(doc, paper_dots(self.config.paper_mm))
+                else render_image(doc, self.config.dots)
             )
         except Exception as exc:  # a bug, but the cashier still needs a message, and a log
             log.exception("cannot render %s", doc.kind)
             raise PrinterError(MSG_RENDER, detail=str(exc)) from exc
-        self._run(partial(_send_document, doc=doc, payload=payload))
+        self._run(partial(self._send_document, doc=doc, payload=payload))
 
     def kick_drawer(self) -> None:
         """Open the cash drawer (pulse on pin 2). Raises PrinterError."""
@@ -92,28 +107,78 @@ class PrintService:
         with self._lock:
             printer = self._factory()  # open_printer raises PrinterError itself
             try:
-                set_paper(printer, self.config.paper_mm)
+                set_paper(printer, self.config.printer_model)
                 printer.device  # connect now: CUPS only submits jobs of an opened connection
+                if self._owed:
+                    log.warning("ending a raster band left unfinished with %d NULs", self._owed)
+                    self._write(printer, b"\0" * self._owed, [(0, self._owed)])
                 action(printer)
-                printer.close()
+                try:
+                    printer.close()
+                except Exception:  # the end of the output may not have reached the printer
+                    self._owed = max(self._owed, 2 * piece_bytes(printer))
+                    raise
             except Exception as exc:
                 _close_quietly(printer)
                 log.warning("printing failed (%s): %s", self.config.kind, exc, exc_info=True)
                 raise PrinterError(_message_for(exc), detail=str(exc)) from exc
 
+    def _send_document(self, printer: Escpos, doc: PrintDocument, payload: bytes | Image.Image) -> None:
+        sink = printer if isinstance(printer, JobSink) else None
+        if sink:
+            sink.begin_job(doc)
+        if isinstance(payload, bytes):
+            self._write(printer, payload, [])
+        else:
+            self._write(printer, *raster_stream(payload, self.config.printer_model, piece_bytes(printer)))
+        printer.cut()
+        if sink:
+            sink.end_job()
 
-def _send_document(printer: Escpos, doc: PrintDocument, payload: bytes | Image.Image) -> None:
-    sink = printer if isinstance(printer, JobSink) else None
-    if sink:
-        sink.begin_job(doc)
-    if isinstance(payload, bytes):
-        printer._raw(payload)
-    else:
-        printer.hw("INIT")
-        printer.image(payload, impl="bitImageRaster")
-    printer.cut()
-    if sink:
-        sink.end_job()
+    def _write(self, printer: Escpos, data: bytes, bands: list[tuple[int, int]]) -> None:
+        """`data` in pieces; on a failure, remember what an interrupted band (offsets in `bands`) still expects."""
+        piece = piece_bytes(printer)
+        partial_writes = getattr(printer, "partial_writes", True)
+        for start in range(0, len(data), piece):
+            end = min(start + piece, len(data))
+            try:
+                printer._raw(data[start:end])
+            except Exception:
+                # Bytes of the failed piece may have gone out (a serial write that timed out) unless
+                # the printer says a failed write sends nothing; NULs past a band's end are ignored.
+                sent_up_to = end if partial_writes else start
+                self._owed = max((b_end - start for b_start, b_end in bands if b_start < sent_up_to and b_end > start),
+                                 default=0)
+                raise
+        self._owed = 0
+
+
+def raster_stream(image: Image.Image, model: PrinterModel, piece: int) -> tuple[bytes, list[tuple[int, int]]]:
+    """ESC @ and `image` as GS v 0 bands of at most about `piece` bytes, built by python-escpos,
+    with each band's (start, end) offsets."""
+    recorder = _Recorder()
+    set_paper(recorder, model)
+    recorder.hw("INIT")
+    rows = max(8, piece // max(1, (image.width + 7) // 8) // 8 * 8)
+    recorder.image(image, impl="bitImageRaster", fragment_height=rows)
+    data, bands, offset = bytearray(), [], 0
+    for chunk in recorder.chunks:
+        if chunk.startswith(b"\x1dv0"):
+            bands.append((offset, offset + len(chunk)))
+        data += chunk
+        offset += len(chunk)
+    return bytes(data), bands
+
+
+class _Recorder(Dummy):
+    """Keeps each command python-escpos emits as one chunk (an image band is one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[bytes] = []
+
+    def _raw(self, msg: bytes) -> None:
+        self.chunks.append(bytes(msg))
 
 
 def _message_for(exc: Exception) -> str:

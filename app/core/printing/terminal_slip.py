@@ -103,7 +103,7 @@ class TerminalSlipData:
     issuer: str | None = None  # カード会社
     approval_number: str | None = None
     processing_number: str | None = None  # 処理番号
-    aid: str | None = None
+    aid: str | None = None  # the AID alone ("A0000000031010"); the brand is added when printed
     balance_before_yen: int | None = None
     balance_after_yen: int | None = None
     terminal_id: str | None = None
@@ -306,11 +306,16 @@ def _triplet(doc: PrintDocument, *fields: tuple[str, str]) -> None:
 
 
 def _aid(doc: PrintDocument, data: TerminalSlipData) -> None:
-    """The AID line of the samples: 「A000000000000000 JCB」."""
-    if data.aid:
-        text = f"{data.aid} {data.brand}" if data.brand else data.aid
-        for piece in wrap(text, doc.width):
-            doc.add(piece)
+    """The AID line of the samples: 「A000000000000000 JCB」; the brand goes on a line of its own
+    rather than be split when both do not fit (「Mastercard」 on 58 mm)."""
+    if not data.aid:
+        return
+    if data.brand and display_width(data.aid) + 1 + display_width(data.brand) <= doc.width:
+        doc.add(f"{data.aid} {data.brand}")
+        return
+    doc.add(data.aid)
+    if data.brand:
+        doc.add(data.brand)
 
 
 def _big(doc: PrintDocument, text: str, right: str | None = None, align: str = "left") -> None:

@@ -35,6 +35,7 @@ class Screen(QWidget):
         self.staff_label = QLabel("", header)
         self.staff_label.setObjectName("staffLabel")
         self.clock_label = QLabel("", header)
+        self.clock_label.setObjectName("clockLabel")
         row.addWidget(self.title_label)
         row.addStretch(1)
         row.addWidget(self.staff_label)
@@ -53,7 +54,8 @@ class Screen(QWidget):
     def _refresh_header(self) -> None:
         staff = self.context.staff
         self.staff_label.setText(f"担当者：{staff.name}" if staff else "")
-        self.clock_label.setText(f"{self.context.ledger.clock.now():%Y/%m/%d %H:%M}")  # the register's one clock
+        now = self.context.ledger.clock.now()  # the shop's time, not the machine's zone
+        self.clock_label.setText(f"{now.year:04d}/{now.month:02d}/{now.day:02d} {now.hour:02d}:{now.minute:02d}")
 
     def on_enter(self, **kwargs) -> None:
         self.show_message("")

@@ -12,12 +12,13 @@ from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
 from app.core.errors import RegiError
 from app.core.ledger.settings import OtherTender
 from app.core.money import format_yen
+from app.core.refund_rules import CashRefundOnly, plan_refund
 from app.core.terminal.profiles import terminal_profile
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import add_stripe, touch_button
 from app.ui.widgets.cart_view import CartView
 from app.ui.widgets.discard import clear_layout, discard
-from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
+from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog, show_error
 from app.ui.widgets.payments_view import PaymentsView
 from app.ui.terminal_request import TerminalRequest, tender_for
 from app.ui.widgets.reconcile_dialog import ReconcileDialog
@@ -332,12 +333,47 @@ class CheckoutScreen(Screen):
         payment = self.cart.payments[index]
         if payment.kind is PaymentKind.TERMINAL:
             row = self.context.payments.by_transaction_id(payment.reference)
+            try:
+                plan_refund(row, self.context.ledger.clock.now())
+            except CashRefundOnly as refusal:  # WAON, nanaco…: nothing is sent, as in 決済履歴
+                self.offer_cash_refund(row, refusal.message)
+                return
+            except RegiError:
+                pass  # the terminal's answer says why
             self.navigator.go("RefundConfirmScreen", request=TerminalRequest(self.cart, row.amount_yen, row.method,
                                                                                refund_of=row))
             return
         self.cart.remove_payment(index)
         self.show_message("")
         self.refresh()
+
+    def offer_cash_refund(self, row, why: str) -> None:
+        """「現金で返金してください」 (``CashRefundDialog``) and, on 「現金で返金を記録」 (a manager's
+        password for a cashier), the recorded cash refund: the payment leaves 支払い欄."""
+        dialog = MessageDialog(self, "CashRefundDialog", "現金で返金してください",
+                               f"{why}\n現金 {format_yen(row.amount_yen)} をお客様にお返しし、記録します（ドロアが開きます）。",
+                               [("closeButton", "閉じる", "secondary"), ("cashRefundButton", "現金で返金を記録", "primary")])
+        dialog.setMinimumWidth(720)
+        dialog.message_label.setMinimumHeight(96)
+        dialog.chosen.connect(lambda choice: self.with_manager_permission(
+            "現金で返金", lambda manager=None: self.record_cash_refund(row, manager)) if choice == "cashRefundButton" else None)
+        dialog.open()
+
+    def record_cash_refund(self, row, manager=None) -> None:
+        manager = manager or self.context.staff
+        reason = f"現金で返金（{row.brand or '電子マネー'}は決済端末で取消できません）"
+        try:
+            self.context.payments.mark_refunded_elsewhere(row.id, manager_id=manager.id, reason=reason,
+                                                          cash_refund_yen=row.amount_yen, staff_id=self.context.staff.id)
+        except RegiError as refusal:
+            self.show_message(refusal.message)
+            return
+        self.cart.payments[:] = [p for p in self.cart.payments if p.reference != row.transaction_id]
+        self.refresh()
+        self.show_message(f"現金 {format_yen(row.amount_yen)} をお客様にお返しください。")
+        self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: show_error(
+            self, getattr(error, "message", str(error)), title="ドロアを開けませんでした", retry_label="再試行",
+            on_retry=lambda: self.context.run_device(self.context.printer.kick_drawer)))
 
     def late_terminal_result(self, row, request) -> None:
         """A 要確認 request of a checkout settled later (R-RECON). An approved payment joins

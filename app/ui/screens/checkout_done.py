@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from app.core.money import format_yen
-from app.core.printing.document import paper_columns
 from app.core.printing.receipt import layout_formal_receipt, layout_receipt
 from app.core.receipts import receipt_for_slip
 from app.ui.screens.base import Screen
@@ -57,7 +56,7 @@ class CheckoutDoneScreen(Screen):
 
     def enter(self, slip_id: int, **kwargs) -> None:
         self.slip = self.context.ledger.slip(slip_id)
-        self.receipts_printed = 0
+        self.receipts_printed = self.formal_receipts_printed = 0
         self.values["total"].setText(format_yen(self.slip.total_yen))
         self.values["deposit"].setText(format_yen(sum(t.amount_yen for t in self.slip.tenders)))
         self.values["change"].setText(format_yen(self.slip.change_yen))
@@ -70,11 +69,11 @@ class CheckoutDoneScreen(Screen):
                 error, "ドロアを開けませんでした", lambda: self.context.run_device(self.context.printer.kick_drawer)))
 
     def _columns(self) -> int:
-        return paper_columns(self.context.settings.printer_paper_mm)
+        return self.context.printer.columns
 
     def print_receipt(self) -> None:
         data = receipt_for_slip(self.slip, self.context.settings, reprint=self.receipts_printed > 0)
-        self._print(layout_receipt(data, self._columns()))
+        self._print(layout_receipt(data, self._columns()), "receipts_printed")
 
     def ask_formal_receipt(self) -> None:
         dialog = FormalReceiptDialog(self)
@@ -82,20 +81,22 @@ class CheckoutDoneScreen(Screen):
         dialog.open()
 
     def print_formal_receipt(self, addressee: str, proviso: str) -> None:
-        data = receipt_for_slip(self.slip, self.context.settings)
-        self._print(layout_formal_receipt(data, addressee, proviso, self._columns()), counts_as_receipt=False)
+        """A second 領収書 of the same sale is marked 再発行 (a receipt must not be issued twice unmarked)."""
+        data = receipt_for_slip(self.slip, self.context.settings, reprint=self.formal_receipts_printed > 0)
+        self._print(layout_formal_receipt(data, addressee, proviso, self._columns()), "formal_receipts_printed")
 
-    def _print(self, document, counts_as_receipt: bool = True) -> None:
+    def _print(self, document, counter: str) -> None:
+        """Print; `counter` (an attribute) counts the print once it was sent whole — a failed one
+        is not counted, so its 「再試行」 is no 再発行."""
         def printed(_result):
-            if counts_as_receipt:
-                self.receipts_printed += 1
+            setattr(self, counter, getattr(self, counter) + 1)
             self.show_message("印刷しました。")
 
         self.show_message("印刷中…")
         self.context.run_device(
             lambda: self.context.printer.print_document(document),
             on_done=printed,
-            on_error=lambda error: self._device_failed(error, "印刷できませんでした", lambda: self._print(document, counts_as_receipt)),
+            on_error=lambda error: self._device_failed(error, "印刷できませんでした", lambda: self._print(document, counter)),
         )
 
     def _device_failed(self, error: BaseException, title: str, retry) -> None:

@@ -28,7 +28,6 @@ from app.core.ledger.payment_history import PaymentHistory
 from app.core.ledger.slip_queries import SlipState
 from app.core.money import format_yen
 from app.core.payment_state import PaymentState
-from app.core.printing.document import paper_columns
 from app.core.printing.terminal_slip import terminal_slip_copies
 from app.core.refund_rules import CashRefundOnly, plan_refund
 from app.core.terminal.profiles import terminal_profile
@@ -255,16 +254,19 @@ class PaymentHistoryScreen(Screen):
         if not row.slip_data:
             self.show_message("この決済には印刷できる控えのデータがありません。")
             return
-        self.context.payments.mark_printed(row.id)
         data = slip_data_for(row, self.context.settings, reprint=True)
-        documents = terminal_slip_copies(data, paper_columns(self.context.settings.printer_paper_mm))
+        documents = terminal_slip_copies(data, self.context.printer.columns)
 
         def send():
             for document in documents:
                 self.context.printer.print_document(document)
 
+        def printed(_result):
+            self.context.payments.mark_printed(row.id)  # counted once sent whole
+            self.show_message("控えを再印刷しました。")
+
         self.show_message("印刷中…")
-        self.context.run_device(send, on_done=lambda _r: self.show_message("控えを再印刷しました。"),
+        self.context.run_device(send, on_done=printed,
                                 on_error=lambda error: show_error(self, getattr(error, "message", str(error)),
                                                                   title="印刷できませんでした", retry_label="再試行",
                                                                   on_retry=lambda: self.reprint(row)))

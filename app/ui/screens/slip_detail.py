@@ -22,7 +22,6 @@ from app.core.ledger.journal import SlipDetail, SlipJournal
 from app.core.ledger.slip_queries import SlipState
 from app.core.ledger.voids import CORRECTION_REASONS, VOID_REASONS
 from app.core.money import REDUCED_RATE, format_yen
-from app.core.printing.document import paper_columns
 from app.core.printing.receipt import layout_receipt
 from app.core.receipts import receipt_for_slip
 from app.core.terminal.profiles import terminal_profile
@@ -314,7 +313,7 @@ class SlipDetailScreen(Screen):
         if self.detail is None:
             return
         data = receipt_for_slip(self.detail.slip, self.context.settings, reprint=True)
-        document = layout_receipt(data, paper_columns(self.context.settings.printer_paper_mm))
+        document = layout_receipt(data, self.context.printer.columns)
         self._print(document)
 
     def _print(self, document) -> None:

@@ -8,7 +8,6 @@ from dataclasses import replace
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.money import format_yen
-from app.core.printing.document import paper_columns
 from app.core.printing.terminal_slip import terminal_slip_copies
 from app.core.terminal.profiles import terminal_profile
 from app.core.terminal_slips import slip_data_for
@@ -62,15 +61,21 @@ class TerminalDoneScreen(Screen):
         return data
 
     def print_slips(self) -> None:
-        printed_before = self.context.payments.mark_printed(self.row.id)
+        """Both copies; (再) once an earlier print of this payment was sent whole — a print
+        counts only when both copies went out, so the retry of a failed first print is no (再)."""
+        printed_before = self.context.payments.get(self.row.id).slip_prints
         data = self.slip_data(reprint=printed_before > 0)
-        documents = terminal_slip_copies(data, paper_columns(self.context.settings.printer_paper_mm))
+        documents = terminal_slip_copies(data, self.context.printer.columns)
 
         def send():
             for document in documents:
                 self.context.printer.print_document(document)
 
-        self.context.run_device(send, on_done=lambda _r: self.show_message("控えを印刷しました。"),
+        def printed(_result):
+            self.context.payments.mark_printed(self.row.id)
+            self.show_message("控えを印刷しました。")
+
+        self.context.run_device(send, on_done=printed,
                                 on_error=lambda error: show_error(self, getattr(error, "message", str(error)),
                                                                   title="印刷できませんでした", retry_label="再試行",
                                                                   on_retry=self.print_slips))

@@ -1,5 +1,5 @@
 """Big caption / value rows (合計 ¥1,360 …) of the result screens. Each value label is
-named ``<key>Label``, which is how tests read it."""
+named ``<key>Label`` and its caption ``<key>Caption``, which is how tests read them."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
