@@ -316,14 +316,14 @@ def _set_qr_contracted(driver, contracted: bool) -> None:
 
 def _receipt_preview(driver):
     """The on-screen print preview (printer kind 「プレビュー」) of the last slip's receipt."""
-    from app.core.printing.document import paper_columns, paper_dots
+    from app.core.printing.document import paper_dots
     from app.core.printing.receipt import layout_receipt
     from app.core.receipts import receipt_for_slip
     from app.ui.print_preview import PrintPreviewDialog
 
     settings = driver.context.settings
     slip = driver.window.current_screen.slip  # CheckoutDoneScreen's, loaded with its relations
-    document = layout_receipt(receipt_for_slip(slip, settings), paper_columns(settings.printer_paper_mm))
+    document = layout_receipt(receipt_for_slip(slip, settings), driver.context.printer.columns)
     dialog = PrintPreviewDialog(driver.window, document, paper_dots(settings.printer_paper_mm))
     dialog.open()
     return dialog

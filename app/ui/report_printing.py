@@ -4,7 +4,6 @@ laid out from stored figures, sent off the UI thread, and a failure offers ã€Œå†
 from __future__ import annotations
 
 from app.core.printing.day_report import CloseFigures, ReportHeader, layout_cash_slip, layout_day_report
-from app.core.printing.document import paper_columns
 from app.ui.widgets.dialogs import show_error
 
 
@@ -15,7 +14,8 @@ def report_header(context) -> ReportHeader:
 
 
 def columns(context) -> int:
-    return paper_columns(context.settings.printer_paper_mm)
+    """The printer's own width (its model's columns: 48 / 42 / 32), as receipts use."""
+    return context.printer.columns
 
 
 def print_document(screen, document, on_done=None) -> None:
