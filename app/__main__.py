@@ -103,7 +103,7 @@ def open_register(args: argparse.Namespace, db_url: str) -> Started:
         window = build_register(db_url, data_dir=args.data_dir, demo=not args.no_demo)
     except LedgerRefusedError as refused:  # a newer Regi's ledger: refused untouched
         lock.release()
-        raise StartupError(refused.message) from None
+        raise StartupError(refused.message, exit_code=2) from None
     except (SQLAlchemyError, OSError) as error:
         lock.release()
         log.exception("cannot open the ledger %s", database or db_url)
@@ -129,7 +129,9 @@ def launch(args: argparse.Namespace, db_url: str, log_file: Path | None = None):
     except StartupError as error:
         print(error.message, file=sys.stderr)
         log.error("not started: %s", error.message.replace("\n", " "))
-        return None, StartupErrorWindow(error.message, str(log_file) if log_file else None)
+        window = StartupErrorWindow(error.message, str(log_file) if log_file else None)
+        window.exit_code = error.exit_code
+        return None, window
     logs.install_excepthooks(ErrorReporter(started.window))
     return started, started.window
 
@@ -185,9 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     wake.start(300)
     started, window = launch(args, db_url, log_file)
     if started is None:
-        show(window, args.windowed)
-        app.exec()
-        return 1
+        if app.platformName() != "offscreen":  # offscreen nobody could read it or tap 「終了」
+            show(window, args.windowed)
+            app.exec()
+        return window.exit_code
     log.info("ledger: %s (log: %s)", db_url, log_file)
     # What is built by now lives as long as the app: keep it out of the collector's full
     # passes, which otherwise stall the UI for ~100 ms now and then (bench/README.md).

@@ -19,9 +19,13 @@ MIN_FREE_BYTES = 20 * 1024 * 1024
 
 
 class StartupError(Exception):
-    def __init__(self, message: str):
+    """Why the register cannot start. ``exit_code`` 2 means "do not restart me" (a newer ledger:
+    the kiosk's systemd unit does not restart on 2); 1 is a problem that may go away."""
+
+    def __init__(self, message: str, exit_code: int = 1):
         super().__init__(message)
         self.message = message
+        self.exit_code = exit_code
 
 
 def display_problem(environ=os.environ, platform: str = sys.platform) -> str | None:

@@ -1,32 +1,77 @@
-"""A new SQLite ledger in one step: the models' tables, the insert-only triggers and the
-head revision stamped — what running every migration produces, without loading alembic
-(about a third of a shop's first start).
+"""A new SQLite ledger in one step: the statements that running every migration produces,
+replayed from ``app/migrations/fresh_ledger.json`` without loading alembic (about a third of a
+shop's first start).
 
-Trap: this must stay equivalent to the migrations. tests/core/test_fresh_ledger.py compares
-a ledger made here with one made by the migrations (tables, columns, indexes, foreign keys,
-checks, triggers, rows); a migration that adds triggers or rows must be mirrored here.
+That file is generated, never written by hand: ``python -m app.core.ledger.fresh`` runs the
+migrations on a scratch database and dumps it (``sqlite3.Connection.iterdump``: tables, rows,
+indexes, triggers, in creation order). tests/core/test_fresh_ledger.py fails with that command
+when a migration was added and the file not regenerated, so a new shop never misses a trigger.
 """
 from __future__ import annotations
 
+import json
+import sqlite3
+import sys
+import tempfile
+from contextlib import closing
+from pathlib import Path
+
 from sqlalchemy import Connection
 
-INSERT_ONLY_TABLES = ("slips", "slip_lines", "slip_taxes", "tenders")  # as in migration 0001
+from app.core.assets import migrations_dir
+
+DUMP_NAME = "fresh_ledger.json"
+
+
+def dump_path() -> Path:
+    return Path(migrations_dir()) / DUMP_NAME
+
+
+def load_dump() -> dict:
+    return json.loads(dump_path().read_text(encoding="utf-8"))
 
 
 def create_fresh_ledger(connection: Connection, head: str) -> None:
-    """Create the whole schema at revision ``head`` on an empty SQLite database (caller commits)."""
-    from app.core.ledger.models import Base
+    """Create the whole schema at revision ``head`` on an empty SQLite database (caller commits).
+    Raises ``RuntimeError`` when the shipped dump is of another revision (regenerate it)."""
+    dump = load_dump()
+    if dump["revision"] != head:
+        raise RuntimeError(f"{DUMP_NAME} is at {dump['revision']}, the migrations at {head}: "
+                           "run `python -m app.core.ledger.fresh`")
+    for statement in dump["statements"]:
+        connection.exec_driver_sql(statement)
 
-    Base.metadata.create_all(connection)
-    for table in INSERT_ONLY_TABLES:
-        for verb in ("UPDATE", "DELETE"):
-            connection.exec_driver_sql(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'committed {table} are insert-only'); END"
-            )
-    # alembic's own version table, as `alembic stamp` makes it
-    connection.exec_driver_sql(
-        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
-    )
-    connection.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES (?)", (head,))
+
+def migrated_statements(head: str) -> list[str]:
+    """Run the real migrations on a scratch SQLite file and return its dump, statement by statement."""
+    from alembic import command
+    from alembic.config import Config
+
+    from app.core.ledger.db import create_ledger_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scratch.db"
+        engine = create_ledger_engine(f"sqlite:///{path}")
+        with engine.connect() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(migrations_dir()))
+            config.attributes["connection"] = connection
+            command.upgrade(config, head)
+            connection.commit()
+        engine.dispose()
+        with closing(sqlite3.connect(path)) as db:
+            return [statement for statement in db.iterdump()
+                    if statement not in ("BEGIN TRANSACTION;", "COMMIT;")]
+
+
+def main() -> int:
+    from app.core.ledger.db import HEAD_REVISION
+
+    dump = {"revision": HEAD_REVISION, "statements": migrated_statements(HEAD_REVISION)}
+    dump_path().write_text(json.dumps(dump, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {dump_path()} at revision {HEAD_REVISION} ({len(dump['statements'])} statements)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
