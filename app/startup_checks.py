@@ -102,12 +102,16 @@ def storage_problem(data_dir: Path, ledger_file: Path | None) -> str | None:
     from app.core.ledger.files import secure_data_dir
 
     try:
-        secure_data_dir(data_dir)  # 0700: the ledger holds staff hashes and the pairing key
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         probe = data_dir / f".regi-write-test-{os.getpid()}"
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as error:
         return unwritable_message(data_dir, error)
+    try:
+        secure_data_dir(data_dir)  # 0700: the ledger holds staff hashes and the pairing key
+    except OSError:
+        pass  # not ours to tighten (another owner): the ledger files themselves are still 0600
     for path in _ledger_files(ledger_file):
         try:
             with open(path, "r+b"):
