@@ -7,7 +7,7 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.ledger.backup import BackupResult, backup_due, backup_ledger, last_backup
+from app.core.ledger.backup import BackupResult, backup_due, last_backup, record_backup, take_backup
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +39,23 @@ class BackupKeeper(QObject):
         self.running = True
         ledger = self.context.ledger
 
-        def failed(error: BaseException) -> None:  # e.g. the audit row could not be written
+        def failed(error: BaseException) -> None:  # a bug: backup_file reports its own failures
             log.error("backup failed: %s", error)
             finished(BackupResult(False, ledger.clock.now(), reason, "", error=str(error)))
 
         def finished(result: BackupResult | None) -> None:
             self.running = False
             if result is not None:
+                try:
+                    record_backup(ledger, result, staff_id)  # here: the UI thread does the writes
+                except Exception:
+                    log.exception("cannot record the backup's result")
                 self._last, self._loaded = result, True
             self.changed.emit()
             if on_done:
                 on_done(result)
 
-        self.context.run_device(lambda: backup_ledger(ledger, reason, staff_id), finished, failed)
+        self.context.run_device(lambda: take_backup(ledger, reason), finished, failed)
 
     def failure_text(self) -> str:
         """The top screen's warning while the latest backup failed, else ""."""

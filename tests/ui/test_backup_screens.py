@@ -8,7 +8,7 @@ from app.core.ledger.sqlite_copy import integrity_check
 
 
 def backups(register):
-    return sorted((register.data_dir / "backups").glob("regi-*.db"))
+    return sorted((register.data_dir / "backups").glob("regi-*.db"), key=lambda p: p.stat().st_mtime_ns)  # oldest first
 
 
 def visible(register, name):

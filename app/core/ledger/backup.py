@@ -1,11 +1,12 @@
 """Backups of the ledger (issue 13): taken at the day's first login, at 精算, on demand from
 設定 and before an upgrade; checked with ``PRAGMA integrity_check``; the last N kept.
 
-- ``backup_ledger(ledger, reason)``: the one call for callers (精算, the UI): copies the
+- ``backup_ledger(ledger, reason)``: the one call for callers (精算): copies the
   ledger into the backup folder of the settings, checks and prunes, records the result as
   an audit row (action ``backup``) and returns it. Never raises for a failed backup: the
   result says what went wrong, in Japanese, and ``last_backup`` keeps saying it until a
-  backup succeeds (the top screen shows it).
+  backup succeeds (the top screen shows it). The register's UI runs ``take_backup`` on its
+  device worker and ``record_backup`` back on the UI thread, which does all ledger writes.
 - Only SQLite ledgers are backed up here (``None`` for PostgreSQL: use its own tools).
 - Backups are ``regi-YYYYMMDD-HHMMSS[-n].db`` files; pruning touches only such names.
 """
@@ -96,15 +97,28 @@ def prune(folder: Path, keep: int) -> int:
 def backup_ledger(ledger, reason: str, staff_id: int | None = None) -> BackupResult | None:
     """Back up ``ledger`` (an ``app.core.ledger.ledger.Ledger``) where its settings say, and
     record the result (audit action ``backup``). ``None`` when the ledger is not an SQLite file."""
+    result = take_backup(ledger, reason)
+    if result is not None:
+        record_backup(ledger, result, staff_id)
+    return result
+
+
+def take_backup(ledger, reason: str) -> BackupResult | None:
+    """The copy alone, writing nothing to the ledger: safe on a worker thread while the UI
+    thread writes (a write from the worker could end a UI transaction's read-then-write
+    with SQLITE_BUSY, which SQLite does not wait out)."""
     db_file = ledger_file(ledger.url)
     if db_file is None:
         return None
     settings = ledger.settings()
     folder = backup_folder(db_file, settings.backup_dir)
-    result = backup_file(db_file, folder, keep=settings.backup_keep, now=ledger.clock.now(), reason=reason)
+    return backup_file(db_file, folder, keep=settings.backup_keep, now=ledger.clock.now(), reason=reason)
+
+
+def record_backup(ledger, result: BackupResult, staff_id: int | None = None) -> None:
+    """The audit row ``last_backup`` reads (the top screen's warning until one succeeds)."""
     with ledger.session() as db, db.begin():
         audit.record(db, result.at, "backup", staff_id, target=result.path, detail=asdict(result))
-    return result
 
 
 def last_backup(ledger) -> BackupResult | None:
