@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     simulator = None if args.no_simulator else start_simulator(ledger.settings(), args.simulator_headless)
     ledger.dispose()
 
+    from app.ui import keyboard
+
+    keyboard.configure()  # before the QApplication: it picks its input method at birth
     app = QApplication(sys.argv[:1])
     window = build_register(db_url, data_dir=args.data_dir, demo=not args.no_demo)
     logging.getLogger("regi").info("ledger: %s", db_url)

@@ -18,6 +18,7 @@ from app.core.printing.printers import CapturingPrinter, PrinterConfig
 from app.core.printing.service import PrintService
 from app.core.terminal.config import BridgeTimings
 from app.ui.app import build_register
+from app.ui.keyboard import hide_keyboard
 from app.ui.main_window import MainWindow
 
 DEFAULT_TIMEOUT_S = 5.0
@@ -45,6 +46,7 @@ class RegisterDriver:
         return cls(window, data_dir)
 
     def close(self) -> None:
+        hide_keyboard()
         self.context.terminal.stop()  # pending requests resolve now; their dialogs are closed below
         QApplication.processEvents()
         for dialog in self._dialogs():

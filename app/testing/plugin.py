@@ -15,6 +15,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app.ui import keyboard  # noqa: E402
+
+keyboard.configure()  # the on-screen keyboard, as the app has it (only on a real display)
+
 import pytest  # noqa: E402
 
 
