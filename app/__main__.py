@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -96,7 +97,13 @@ def main(argv: list[str] | None = None) -> int:
         if simulator is not None:
             simulator.terminate()
             simulator.wait(5)
-    return code
+    # Everything is stopped and committed. Leave now: once the on-screen keyboard has been
+    # shown, Qt's own teardown of its panel window aborts ("Must construct a QGuiApplication
+    # before a QPixmap"), which would turn every clean quit into a crash report.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
