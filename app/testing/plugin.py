@@ -15,9 +15,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.ui import keyboard  # noqa: E402
+if os.environ["QT_QPA_PLATFORM"] != "offscreen":
+    from app.ui import keyboard
 
-keyboard.configure()  # the on-screen keyboard, as the app has it (only on a real display)
+    # The on-screen keyboard, as the app has it. Not offscreen: it never shows there, yet its
+    # QML would load on a thread whose log lines need pytest-qt's Python message handler,
+    # i.e. the GIL the UI thread holds while it waits for that load — a deadlock.
+    keyboard.configure()
 
 import pytest  # noqa: E402
 

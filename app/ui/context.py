@@ -25,6 +25,7 @@ class RegisterContext:
     terminal_login_tried: bool = False  # this run has asked the terminal for a link (開局 or first top screen)
     payments: TerminalPaymentBook = field(init=False)
     attempts: set = field(default_factory=set)
+    data_dir: object = None  # pathlib.Path of the ledger's folder: a "file" printer without a path writes there
     current_cart: Cart | None = None  # the checkout in progress (CheckoutScreen keeps it here)  # PaymentAttempts not yet settled (kept alive for late answers)
 
     def __post_init__(self) -> None:
@@ -43,6 +44,12 @@ class RegisterContext:
     def apply_terminal_settings(self) -> None:
         """(Re)configure the terminal link from the settings (start, or after 「保存」)."""
         self.terminal.configure(self.settings.terminal_config(self.terminal.timings))
+
+    def apply_printer_settings(self) -> None:
+        """Print with the settings' printer from the next job on (after 「保存」 in プリンター)."""
+        from app.ui.app import print_service
+
+        self.printer = print_service(self.settings, self.data_dir)
 
     def run_device(self, fn, on_done=None, on_error=None) -> None:
         """Printer / drawer work, in order, off the UI thread; callbacks come back on it."""

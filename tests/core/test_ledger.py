@@ -9,6 +9,7 @@ from app.core.cart import Cart, Payment, PaymentKind, TaxClass
 from app.core.clock import FixedClock
 from app.core.demo import seed_demo
 from app.core.errors import RegiError
+from app.core.ledger.db import HEAD_REVISION
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.models import DrawerMovement, FloatCount, Slip
 
@@ -54,7 +55,7 @@ def test_migrations_are_idempotent_and_keep_data(tmp_path):
     assert not seed_demo(again)
     assert len(again.staff()) == 3
     with again.session() as db:
-        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
     again.dispose()
 
 

@@ -21,6 +21,7 @@ class OtherTender:
 
     code: str
     label: str
+    retired: bool = False  # no longer offered at checkout; old slips keep their label
 
 
 DEFAULT_OTHER_TENDERS = (
@@ -46,6 +47,9 @@ class ShopSettings:
     printer_target: str = ""
     printer_paper_mm: int = 80
     printer_mode: str = "image"  # image | kanji
+    printer_dots: int = 576  # printable width: 576 or 512 (80 mm), 384 (58 mm)
+    printer_model: str = ""  # python-escpos capability profile, "" when chosen by paper width
+    printer_drawer: bool = True  # a cash drawer hangs on the printer: open it on cash sales and refunds
     customer_slip_auto: bool = False  # お客様控え 自動 / 手動
     terminal_profile: str = "usenpay"  # usenpay | ct6100 | none
     terminal_host: str = DEFAULT_HOST
@@ -56,6 +60,11 @@ class ShopSettings:
     @property
     def tenders(self) -> list[OtherTender]:
         return [OtherTender(**t) for t in self.other_tenders]
+
+    @property
+    def active_tenders(self) -> list[OtherTender]:
+        """The その他支払 tenders offered at checkout (not retired)."""
+        return [t for t in self.tenders if not t.retired]
 
     def terminal_config(self, timings: BridgeTimings | None = None) -> TerminalConfig:
         """The link settings (R-CONN); this register's SaleID is its register code.
