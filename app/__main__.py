@@ -14,6 +14,7 @@ an empty ledger is filled with the demo café. Start-up order matters (issue 8):
 from __future__ import annotations
 
 import argparse
+import os
 import gc
 import logging
 import signal
@@ -175,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.ui.theme import apply_theme
 
+    from app.ui import keyboard
+
+    keyboard.configure()  # before the QApplication: it picks its input method at birth
     app = QApplication(sys.argv[:1])
     apply_theme(app)
     # Quit cleanly on SIGTERM / Ctrl+C, so the simulator and the bridge are stopped too.
@@ -203,7 +207,13 @@ def main(argv: list[str] | None = None) -> int:
         code = app.exec()
     finally:
         started.stop()
-    return code
+    # Everything is stopped and committed. Leave now: once the on-screen keyboard has been
+    # shown, Qt's own teardown of its panel window aborts ("Must construct a QGuiApplication
+    # before a QPixmap"), which would turn every clean quit into a crash report.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

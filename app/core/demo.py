@@ -73,5 +73,5 @@ def seed_demo(ledger: Ledger) -> bool:
             db.add(category)
             db.flush()
             for order, (name, price, tax_class) in enumerate(products):
-                db.add(Product(category_id=category.id, name=name, price_yen=price, tax_class=tax_class, active=True, sort_order=order))
+                db.add(Product(category_id=category.id, code=f"{category_order + 1}{order + 1:02d}", name=name, price_yen=price, tax_class=tax_class, active=True, sort_order=order))
     return True

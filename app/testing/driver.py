@@ -18,6 +18,7 @@ from app.core.printing.printers import CapturingPrinter, PrinterConfig
 from app.core.printing.service import PrintService
 from app.core.terminal.config import BridgeTimings
 from app.ui.app import build_register
+from app.ui.keyboard import hide_keyboard
 from app.ui.main_window import MainWindow
 
 DEFAULT_TIMEOUT_S = 5.0
@@ -33,18 +34,22 @@ class RegisterDriver:
 
     @classmethod
     def start(cls, data_dir: Path, *, clock: Clock | None = None, printer_config: PrinterConfig | None = None,
-              settings: dict | None = None, printer_service: PrintService | None = None) -> "RegisterDriver":
+              settings: dict | None = None, printer_service: PrintService | None = None,
+              demo: bool = True) -> "RegisterDriver":
         """A register on a fresh demo ledger in ``data_dir`` with a capturing printer, shown at 1280×800.
-        ``settings``: ShopSettings fields to set first (e.g. the simulator's port)."""
+        ``settings``: ShopSettings fields to set first (e.g. the simulator's port); ``demo=False``:
+        an empty ledger (no staff, no products), as a new shop starts."""
         printer = printer_service or PrintService(printer_config or PrinterConfig(kind="capture"))
         window = build_register(f"sqlite:///{data_dir / 'regi.db'}", clock=clock, printer=printer, data_dir=data_dir,
-                                settings={"terminal_profile": "none", **(settings or {})}, terminal_timings=TEST_TIMINGS)
+                                settings={"terminal_profile": "none", **(settings or {})}, terminal_timings=TEST_TIMINGS,
+                                demo=demo)
         window.resize(1280, 800)
         window.show()
         QApplication.processEvents()
         return cls(window, data_dir)
 
     def close(self) -> None:
+        hide_keyboard()
         self.context.terminal.stop()  # pending requests resolve now; their dialogs are closed below
         QApplication.processEvents()
         for dialog in self._dialogs():
@@ -129,6 +134,40 @@ class RegisterDriver:
         if not widget.isEnabled():
             raise AssertionError(f"{name!r} is disabled")
         QTest.mouseClick(widget, Qt.LeftButton)
+        QApplication.processEvents()
+
+    def enter_text(self, name: str, text: str) -> None:
+        """Tap text field ``name``, empty it and commit ``text`` into it as the on-screen keyboard
+        does (an input method commit: QTest's key clicks cannot type kana or kanji). The
+        keyboard itself needs a real display: app.testing.keyboard."""
+        from PySide6.QtGui import QInputMethodEvent
+        from PySide6.QtWidgets import QLineEdit
+
+        self.tap(name)
+        edit = self.find(name, tappable=True)
+        if not isinstance(edit, QLineEdit):
+            raise AssertionError(f"{name!r} is not a text field")
+        edit.setFocus()
+        edit.selectAll()
+        QTest.keyClick(edit, Qt.Key_Delete)
+        if text:
+            commit = QInputMethodEvent()
+            commit.setCommitString(text)
+            QApplication.sendEvent(edit, commit)
+        QApplication.processEvents()
+
+    def choose(self, name: str, item_text: str) -> None:
+        """Pick ``item_text`` in drop-down ``name`` (as tapping it in the opened list does)."""
+        from PySide6.QtWidgets import QComboBox
+
+        combo = self.find(name, tappable=True)
+        if not isinstance(combo, QComboBox) or not combo.isEnabled():
+            raise AssertionError(f"{name!r} is not an enabled drop-down")
+        index = combo.findText(item_text)
+        if index < 0:
+            raise AssertionError(f"{name!r} has no {item_text!r}: {[combo.itemText(i) for i in range(combo.count())]}")
+        combo.setCurrentIndex(index)
+        combo.activated.emit(index)
         QApplication.processEvents()
 
     def type_digits(self, digits: str) -> None:

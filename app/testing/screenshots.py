@@ -151,6 +151,7 @@ def tour(driver, terminal):
     yield from _slip_screens(driver)
     yield from _stay_up_screens(driver)
     yield from _close_screens(driver)
+    yield from _backoffice_screens(driver)
 
 
 def _terminal_screens(driver, terminal):
@@ -464,6 +465,59 @@ def _close_screens(driver):
     yield "34_InspectionScreen_close", driver.window
     driver.window.go("CloseHistoryScreen")
     yield "35_CloseHistoryScreen", driver.window
+
+
+def _backoffice_screens(driver):
+    """設定's back office (SPEC §8): each section, its confirmations, CSV preview and errors,
+    and the first-manager dialog of an empty ledger. From anywhere, as a manager; ends on LoginScreen."""
+    import tempfile
+
+    driver.window.go("TopScreen")
+    driver.wait_screen("TopScreen")
+    driver.tap("settingsButton")
+    driver.tap("shopTab")
+    yield "40_SettingsScreen_shop", driver.window
+    driver.enter_text("registrationNumberEdit", "T1000012050002")
+    driver.tap("saveShopButton")
+    yield "40b_RegistrationConfirmDialog", driver.wait_dialog("RegistrationConfirmDialog")
+    driver.tap("cancelButton")
+    driver.tap("printerTab")
+    driver.tap("printerKind_network")
+    driver.enter_text("printerTargetEdit", "127.0.0.1:9")
+    driver.tap("testPrintButton")
+    driver.wait_devices(10)
+    yield "41_SettingsScreen_printer", driver.window
+    driver.tap("checkoutRulesTab")
+    yield "42_SettingsScreen_checkout_rules", driver.window
+    driver.tap("staffTab")
+    driver.tap_staff("佐藤")
+    yield "43_SettingsScreen_staff", driver.window
+    driver.tap("catalogTab")
+    yield "44_SettingsScreen_catalog", driver.window
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/products.csv"
+        driver.enter_text("csvPathEdit", path)
+        driver.tap("exportCsvButton")
+        text = open(path, encoding="utf-8-sig").read()
+        with open(path, "w", encoding="cp932") as out:  # a Shift_JIS file: two changes and a new product
+            out.write(text.replace("ブレンドコーヒー,450", "ブレンドコーヒー,480").replace("紅茶,450,飲食料品,ドリンク,4,1", "紅茶,450,飲食料品,ドリンク,4,0")
+                      + "901,季節のタルト,680,飲食料品,スイーツ,9,1\r\n")
+        driver.tap("importCsvButton")
+        yield "44b_CsvPreviewDialog", driver.wait_dialog("CsvPreviewDialog")
+        driver.tap("cancelButton")
+        with open(path, "a", encoding="cp932") as out:
+            out.write("902,ホールケーキ,12000000,飲食料品,スイーツ,10,1\r\n901,重複,100,標準,スイーツ,11,1\r\n")
+        driver.tap("importCsvButton")
+        yield "44c_CsvErrorsDialog", driver.wait_dialog("CsvErrorsDialog")
+        driver.tap("closeButton")
+    driver.tap("backButton")
+    driver.reset_to_login()
+    from app.ui.backoffice.first_manager import FirstManagerDialog
+
+    dialog = FirstManagerDialog(driver.window.current_screen, driver.ledger, lambda: None)
+    dialog.open()
+    yield "45_FirstManagerDialog", dialog
+    dialog.reject()
 
 
 def _sell_by_terminal_and_open_history(driver, products, method_button) -> None:

@@ -26,6 +26,15 @@ def printer_config(settings: ShopSettings, data_dir: Path | None = None) -> Prin
                          mode=settings.printer_mode, model=settings.printer_model)
 
 
+def print_service(settings: ShopSettings, data_dir: Path | None = None) -> PrintService:
+    """The configured printer: the on-screen preview, or python-escpos's printer of that kind."""
+    if settings.printer_kind == "preview":
+        from app.ui.print_preview import PreviewPrintService
+
+        return PreviewPrintService(settings.printer_paper_mm, settings.printer_model)
+    return PrintService(printer_config(settings, data_dir))
+
+
 def build_register(db_url: str, *, clock: Clock | None = None, printer: PrintService | None = None,
                    data_dir: Path | None = None, demo: bool = True,
                    terminal_timings: BridgeTimings | None = None, settings: dict | None = None) -> MainWindow:
@@ -45,13 +54,7 @@ def build_register(db_url: str, *, clock: Clock | None = None, printer: PrintSer
             save_settings(db, replace(load_settings(db), **settings))
     ledger.register()
     if printer is None:
-        settings_now = ledger.settings()
-        if settings_now.printer_kind == "preview":
-            from app.ui.print_preview import PreviewPrintService
-
-            printer = PreviewPrintService(settings_now.printer_paper_mm, settings_now.printer_model)
-        else:
-            printer = PrintService(printer_config(settings_now, data_dir))
+        printer = print_service(ledger.settings(), data_dir)
     context = RegisterContext(ledger=ledger, printer=printer, data_dir=data_dir)
     context.terminal.timings = terminal_timings
     context.apply_terminal_settings()

@@ -51,6 +51,12 @@ class RegisterContext:
         """(Re)configure the terminal link from the settings (start, or after 「保存」)."""
         self.terminal.configure(self.settings.terminal_config(self.terminal.timings))
 
+    def apply_printer_settings(self) -> None:
+        """Print with the settings' printer from the next job on (after 「保存」 in プリンター)."""
+        from app.ui.app import print_service
+
+        self.printer = print_service(self.settings, self.data_dir)
+
     def run_device(self, fn, on_done=None, on_error=None) -> None:
         """Printer / drawer work, in order, off the UI thread; callbacks come back on it."""
         self.devices.submit(fn, on_done, on_error)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 from app.ui.context import RegisterContext
+from app.ui.keyboard import hide_keyboard
 from app.ui.screens.base import Screen
 
 
@@ -32,6 +33,7 @@ class MainWindow(QMainWindow):
 
     def go(self, name: str, **kwargs) -> Screen:
         """Show screen ``name`` and call its ``enter(**kwargs)``."""
+        hide_keyboard()
         screen = self.screen(name)
         self.stack.setCurrentWidget(screen)
         screen.on_enter(**kwargs)

@@ -48,7 +48,7 @@ def create_ledger_engine(url: str) -> Engine:
     return engine
 
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 """The newest migration. A ledger already there is opened without loading alembic (about
 150 ms of every start); tests/core/test_ledger.py checks this matches the scripts."""
 

@@ -130,6 +130,7 @@ class Product(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)  # 商品コード (CSV import / export)
     name: Mapped[str] = mapped_column(String(60))
     price_yen: Mapped[int] = mapped_column(Integer)
     tax_class: Mapped[str] = mapped_column(String(16))  # food | standard (app.core.cart.TaxClass)

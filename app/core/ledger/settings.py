@@ -22,6 +22,7 @@ class OtherTender:
 
     code: str
     label: str
+    retired: bool = False  # no longer offered at checkout; old slips keep their label
 
 
 DEFAULT_OTHER_TENDERS = (
@@ -49,6 +50,7 @@ class ShopSettings:
     printer_paper_mm: int = 80
     printer_mode: str = "image"  # image | kanji
     printer_model: str = ""  # app.core.printing.models.printer_models() key; "" = generic for printer_paper_mm
+    printer_drawer: bool = True  # a cash drawer hangs on the printer: open it on cash sales and refunds
     customer_slip_auto: bool = False  # お客様控え 自動 / 手動
     terminal_profile: str = "usenpay"  # usenpay | ct6100 | none
     terminal_host: str = DEFAULT_HOST
@@ -63,6 +65,11 @@ class ShopSettings:
     @property
     def tenders(self) -> list[OtherTender]:
         return [OtherTender(**t) for t in self.other_tenders]
+
+    @property
+    def active_tenders(self) -> list[OtherTender]:
+        """The その他支払 tenders offered at checkout (not retired)."""
+        return [t for t in self.tenders if not t.retired]
 
     def terminal_config(self, timings: BridgeTimings | None = None) -> TerminalConfig:
         """The link settings (R-CONN); this register's SaleID is its register code.

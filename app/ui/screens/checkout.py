@@ -270,7 +270,7 @@ class CheckoutScreen(Screen):
 
     def choose_other_tender(self) -> None:
         self._sync_method()
-        tenders = self.context.settings.tenders
+        tenders = self.context.settings.active_tenders
         dialog = MessageDialog(self, "OtherTenderDialog", "その他支払", "支払方法を選んでください。",
                                [(f"tender_{t.code}", t.label, "secondary") for t in tenders] + [("cancelButton", "キャンセル", "secondary")])
         by_name = {f"tender_{t.code}": t for t in tenders}

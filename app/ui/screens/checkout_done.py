@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from app.core.money import format_yen
+from app.ui.keyboard import InputKind, touch_input
 from app.core.printing.receipt import layout_formal_receipt, layout_receipt
 from app.core.receipts import receipt_for_slip
 from app.ui.screens.base import Screen
@@ -64,7 +65,7 @@ class CheckoutDoneScreen(Screen):
         self.tenders_label.setText(
             "（" + " ＋ ".join(f"{t.label} {format_yen(t.amount_yen)}" for t in tenders) + "）" if len(tenders) > 1 else "")
         self.slip_label.setText(f"伝票番号 {self.slip.slip_number:06d}")
-        if self.slip.cash_tendered_yen:
+        if self.slip.cash_tendered_yen and self.context.settings.printer_drawer:
             self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: self._device_failed(
                 error, "ドロアを開けませんでした", lambda: self.context.run_device(self.context.printer.kick_drawer)))
 
@@ -121,6 +122,7 @@ class FormalReceiptDialog(QDialog):
         row = QHBoxLayout()
         self.addressee_edit = QLineEdit(self)
         self.addressee_edit.setObjectName("addresseeEdit")
+        touch_input(self.addressee_edit, InputKind.JAPANESE)
         self.addressee_edit.setPlaceholderText("空欄のまま印刷できます")
         ue = touch_button("上様", "uesamaButton", "toggle", self)
         ue.setFixedWidth(120)
@@ -131,6 +133,7 @@ class FormalReceiptDialog(QDialog):
         layout.addWidget(QLabel("但し書き", self))
         self.proviso_edit = QLineEdit("お品代", self)
         self.proviso_edit.setObjectName("provisoEdit")
+        touch_input(self.proviso_edit, InputKind.JAPANESE)
         layout.addWidget(self.proviso_edit)
         presets = QHBoxLayout()
         for text in ("お品代", "飲食代", "お食事代"):

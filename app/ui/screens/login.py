@@ -26,6 +26,9 @@ class LoginScreen(Screen):
         self.staff_grid = QGridLayout()
         self.staff_grid.setSpacing(12)
         left.addLayout(self.staff_grid)
+        self.first_setup_button = touch_button("はじめての設定（責任者の登録）", "firstSetupButton", "primary", self.body)
+        self.first_setup_button.clicked.connect(self.first_setup)
+        left.addWidget(self.first_setup_button)
         left.addStretch(1)
         row.addLayout(left, 3)
 
@@ -60,7 +63,9 @@ class LoginScreen(Screen):
         for button in self.group.buttons():
             self.group.removeButton(button)
             discard(button)
-        for index, member in enumerate(self.context.ledger.staff()):
+        staff = self.context.ledger.staff()
+        self.first_setup_button.setVisible(not staff)  # an empty ledger: nobody could log in
+        for index, member in enumerate(staff):
             caption = f"{member.name}\n{'責任者' if member.is_manager else '担当者'}"
             tile = touch_button(caption, f"staffTile_{member.id}", "staff", self.body, checkable=True)
             tile.setProperty("staffName", member.name)
@@ -70,6 +75,11 @@ class LoginScreen(Screen):
         self.selected_staff_id = None
         self.selected_label.setText("担当者を選んでください")
         self.keypad.clear()
+
+    def first_setup(self) -> None:
+        from app.ui.backoffice.first_manager import FirstManagerDialog
+
+        FirstManagerDialog(self, self.context.ledger, lambda: self.enter()).open()
 
     def select(self, staff_id: int, name: str) -> None:
         self.selected_staff_id = staff_id

@@ -235,7 +235,7 @@ class PaymentHistoryScreen(Screen):
             self.load()
             self.show_message(refusal.message)
             return
-        if cash_refund_yen:
+        if cash_refund_yen and self.context.settings.printer_drawer:
             self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: show_error(
                 self, getattr(error, "message", str(error)), title="ドロアを開けませんでした", retry_label="再試行",
                 on_retry=lambda: self.context.run_device(self.context.printer.kick_drawer)))

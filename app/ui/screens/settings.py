@@ -1,5 +1,6 @@
-"""SettingsScreen (R-CONN, SPEC §8): 「機器接続」 > 「決済端末接続」 check, and the terminal
-settings (profile, IP, port, pairing key, contracted methods).
+"""SettingsScreen (R-CONN, SPEC §8): 「機器接続」 > 「決済端末接続」 check, the terminal
+settings (profile, IP, port, pairing key, contracted methods), and the back office sections
+(店舗情報, プリンター, 会計設定, スタッフ, 商品: app.ui.backoffice), one page each.
 
 Manager-only: a cashier gets here through ManagerAuthDialog (TopScreen). 「保存」 validates
 everything first; a bad value gets a message and nothing is saved. Saved changes are
@@ -16,12 +17,19 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QL
 from app.core.terminal.config import MIN_PAIRING_KEY_LENGTH, demo_key_allowed, new_pairing_key
 from app.core.terminal.profiles import PROFILES as TERMINAL_PROFILES, PaymentMethod, terminal_profile
 from app.core.terminal.results import DiagnosisResult, Outcome
+from app.ui.backoffice.catalog import CatalogPage
+from app.ui.backoffice.checkout_rules import CheckoutRulesPage
+from app.ui.backoffice.printer import PrinterPage
+from app.ui.backoffice.shop import ShopPage
+from app.ui.backoffice.staff import StaffPage
+from app.ui.keyboard import InputKind, touch_input
 from app.ui.screens.base import Screen
 from app.ui.terminal_dialogs import login_problem_text
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import MessageDialog
 
 METHODS = tuple((method.value, method.label) for method in PaymentMethod)
+BACKOFFICE_TABS = ("shopTab", "printerTab", "checkoutRulesTab", "staffTab", "catalogTab")
 HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
 
@@ -34,19 +42,23 @@ class SettingsScreen(Screen):
         row.setContentsMargins(20, 16, 20, 8)
         row.setSpacing(20)
         menu = QVBoxLayout()
-        menu.setSpacing(10)
+        menu.setSpacing(8)
         tabs = QButtonGroup(self)
         self.pages = QStackedWidget(self.body)
+        self.backoffice_pages = [cls(self) for cls in (ShopPage, PrinterPage, CheckoutRulesPage, StaffPage, CatalogPage)]
         for index, (label, name, page) in enumerate((
             ("機器接続", "deviceTab", self._device_page()),
             ("決済端末設定", "terminalSettingsTab", self._terminal_page()),
+            *((page.title, tab_name, page) for page, tab_name in zip(self.backoffice_pages, BACKOFFICE_TABS)),
         )):
             tab = touch_button(label, name, "category", self.body, checkable=True)
-            tab.clicked.connect(lambda _=False, i=index: self.pages.setCurrentIndex(i))
+            tab.clicked.connect(lambda _=False, i=index: self.show_page(i))
             tabs.addButton(tab)
             menu.addWidget(tab)
             self.pages.addWidget(page)
         self.device_tab = tabs.buttons()[0]
+        for edit, kind in ((self.host_edit, InputKind.LATIN), (self.port_edit, InputKind.DIGITS), (self.key_edit, InputKind.LATIN)):
+            touch_input(edit, kind)
         menu.addStretch(1)
         self.backup_button = touch_button("今すぐバックアップ", "backupNowButton", "secondary", self.body)
         self.backup_button.clicked.connect(self.backup_now)
@@ -55,7 +67,32 @@ class SettingsScreen(Screen):
         back.clicked.connect(lambda: self.navigator.go("TopScreen"))
         menu.addWidget(back)
         row.addLayout(menu, 1)
-        row.addWidget(self.pages, 4)
+        column = QVBoxLayout()
+        column.addWidget(self.pages, 1)
+        self.notice_label = QLabel("", self.body)
+        self.notice_label.setObjectName("settingsNotice")
+        self.notice_label.setProperty("role", "info")
+        self.notice_label.setWordWrap(True)
+        column.addWidget(self.notice_label)
+        row.addLayout(column, 5)
+
+    def show_page(self, index: int) -> None:
+        """Show page ``index`` with its stored values (a back office page reloads them)."""
+        self.show_message("")
+        self.show_notice("")
+        page = self.pages.widget(index)
+        if page in self.backoffice_pages:
+            page.load()
+        self.pages.setCurrentIndex(index)
+
+    def show_message(self, text: str) -> None:
+        super().show_message(text)
+        if text and hasattr(self, "notice_label"):
+            self.notice_label.setText("")
+
+    def show_notice(self, text: str) -> None:
+        """A confirmation (saved, printed) below the page; a refusal goes to the message line."""
+        self.notice_label.setText(text)
 
     # --- 今すぐバックアップ (issue 13) ----------------------------------------
     def backup_now(self) -> None:
@@ -179,6 +216,7 @@ class SettingsScreen(Screen):
             button.setChecked(method in settings.terminal_methods)
         self.device_tab.setChecked(True)
         self.pages.setCurrentIndex(0)
+        self.notice_label.setText("")
         self.check_result.setText("「決済端末接続」をタップすると、決済端末との接続を確認します。")
 
     def terminal_form_errors(self) -> tuple[dict, str | None]:

@@ -292,7 +292,7 @@ class SlipDetailScreen(Screen):
             self.load(slip_id)
             self.show_message(error.message)
             return
-        if result.cash_refund_yen:
+        if result.cash_refund_yen and self.context.settings.printer_drawer:
             self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: show_error(
                 self, getattr(error, "message", str(error)), title="ドロアを開けませんでした", retry_label="再試行",
                 on_retry=lambda: self.context.run_device(self.context.printer.kick_drawer)))

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEd
 from app.core.errors import RegiError
 from app.core.money import format_yen
 from app.core.terminal.profiles import method_label
+from app.ui.keyboard import InputKind, touch_input
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import ManagerAuthDialog, message_line
 
@@ -32,6 +33,7 @@ class ReconcileDialog(QDialog):
         layout.addWidget(QLabel("理由（責任者確認のとき記録されます）", self))
         self.reason_edit = QLineEdit("決済端末の取引履歴で確認", self)
         self.reason_edit.setObjectName("reasonEdit")
+        touch_input(self.reason_edit, InputKind.JAPANESE)
         layout.addWidget(self.reason_edit)
         self.message_label = message_line(self)
         layout.addWidget(self.message_label)
