@@ -9,9 +9,12 @@ from app.core.ledger.models import Staff
 from app.core.ledger.settings import ShopSettings
 from app.core.ledger.terminal_payments import TerminalPaymentBook
 from app.core.money import TaxRounding
+from app.core.payments.coordinator import PaymentCoordinator
 from app.core.printing.service import PrintService
 from app.ui.background import BackgroundWorker
+from app.ui.payments import PaymentUpdates
 from app.ui.terminal_link import TerminalLink
+from app.ui.threads import UiDispatcher
 
 
 @dataclass
@@ -24,16 +27,15 @@ class RegisterContext:
     terminal: TerminalLink = field(default_factory=TerminalLink)
     terminal_login_tried: bool = False  # this run has asked the terminal for a link (開局 or first top screen)
     payments: TerminalPaymentBook = field(init=False)
-    attempts: set = field(default_factory=set)
-    current_cart: Cart | None = None  # the checkout in progress (CheckoutScreen keeps it here)  # PaymentAttempts not yet settled (kept alive for late answers)
+    coordinator: PaymentCoordinator = field(init=False)  # owns every open terminal request
+    payment_updates: PaymentUpdates = field(init=False)  # its changes as a Qt signal
+    current_cart: Cart | None = None  # the checkout in progress (CheckoutScreen keeps it here)
 
     def __post_init__(self) -> None:
-        from app.ui.reconciler import Reconciler
-
         self.reload_settings()
         self.payments = TerminalPaymentBook(self.ledger)
-        self.reconciler = Reconciler(self)
-
+        self.coordinator = PaymentCoordinator(self.payments, UiDispatcher())
+        self.payment_updates = PaymentUpdates(self.coordinator)
 
     def checkout_transaction_ids(self) -> set[str]:
         """Terminal payments of the checkout in progress: they are not "without a slip" yet."""
@@ -43,6 +45,7 @@ class RegisterContext:
     def apply_terminal_settings(self) -> None:
         """(Re)configure the terminal link from the settings (start, or after 「保存」)."""
         self.terminal.configure(self.settings.terminal_config(self.terminal.timings))
+        self.coordinator.attach(self.terminal.bridge)
 
     def run_device(self, fn, on_done=None, on_error=None) -> None:
         """Printer / drawer work, in order, off the UI thread; callbacks come back on it."""

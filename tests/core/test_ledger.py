@@ -54,7 +54,7 @@ def test_migrations_are_idempotent_and_keep_data(tmp_path):
     assert not seed_demo(again)
     assert len(again.staff()) == 3
     with again.session() as db:
-        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     again.dispose()
 
 

@@ -45,7 +45,7 @@ def create_ledger_engine(url: str) -> Engine:
     return engine
 
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 """The newest migration. A ledger already there is opened without loading alembic (about
 150 ms of every start); tests/core/test_ledger.py checks this matches the scripts."""
 

@@ -8,7 +8,7 @@ from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.terminal_dialogs import show_login_problem
 from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
-from app.ui.widgets.reconcile_dialog import ReconcileDialog
+from app.ui.widgets.reconcile_dialog import ReconcileDialog, action_line
 from app.ui.widgets.terminal_indicator import TerminalIndicator
 
 MENU = (
@@ -43,11 +43,11 @@ class TopScreen(Screen):
         self.reconcile_label.setObjectName("reconcileLabel")
         self.reconcile_label.setProperty("role", "message")
         self.reconcile_button = touch_button("要確認の決済を確認", "reconcileButton", "danger", self.body)
-        self.reconcile_button.clicked.connect(lambda: ReconcileDialog(self, self.context).open())
+        self.reconcile_button.clicked.connect(self.open_reconcile)
         banner.addWidget(self.reconcile_label, 1)
         banner.addWidget(self.reconcile_button)
         layout.addLayout(banner)
-        self.context.reconciler.changed.connect(self.refresh_reconcile)
+        self.context.payment_updates.updated.connect(lambda _update: self.refresh_reconcile())
         grid = QGridLayout()
         grid.setSpacing(20)
         for index, (label, name, target) in enumerate(MENU):
@@ -65,20 +65,26 @@ class TopScreen(Screen):
         if kwargs.get("opened") or not self.context.terminal_login_tried:
             self.connect_terminal()
         else:
-            self.context.reconciler.run()
+            self.context.coordinator.recheck()
         self.refresh_reconcile()
+
+    def open_reconcile(self) -> None:
+        dialog = ReconcileDialog(self, self.context)
+        dialog.finished.connect(lambda _result: self.refresh_reconcile())
+        dialog.open()
 
     def refresh_reconcile(self) -> None:
         """R-RECON: 要確認 requests are listed here until resolved (they block 精算)."""
         count = len(self.context.payments.open_requests())
         orphans = len(self.context.payments.without_slip(self.context.checkout_transaction_ids()))
-        texts = []
+        disputed = self.context.payments.needing_action()
+        texts = [action_line(row) for row in disputed]
         if count:
             texts.append(f"要確認の決済が{count}件あります。確認が済むまで精算できません。")
         if orphans:
             texts.append(f"伝票のない決済が{orphans}件あります。決済端末で返金してください。")
         self.reconcile_label.setText("\n".join(texts))
-        self.reconcile_button.setVisible(bool(count or orphans))
+        self.reconcile_button.setVisible(bool(count or orphans or disputed))
 
     def connect_terminal(self) -> None:
         """Link the terminal (開局, or the first top screen of a run); refusals become dialogs."""
