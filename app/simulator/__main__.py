@@ -33,6 +33,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--poi-id", default=None, help="terminal id (POIID)")
     p.add_argument("--methods", default=",".join(METHODS), help="supported methods, comma separated")
     p.add_argument("--battery", type=int, default=100)
+    p.add_argument("--journal", default=None,
+                   help="the terminal's journal file (history kept across restarts); default: "
+                        "simulator-<profile>.json in the user data dir; 'none' keeps it in memory only")
     p.add_argument("--control-port", type=int, default=None, help="enable the JSON-lines control port (loopback)")
     p.add_argument("--headless", action="store_true", help="no window")
     p.add_argument("--log-level", default="INFO")
@@ -41,7 +44,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build(args: argparse.Namespace) -> SimulatorServer:
     methods = tuple(m for m in args.methods.split(",") if m)
-    engine = TerminalEngine(args.profile, poi_id=args.poi_id, methods=methods, battery=args.battery)
+    journal_path = args.journal
+    if journal_path is None:
+        from platformdirs import user_data_dir
+
+        folder = Path(user_data_dir("regi", appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        journal_path = folder / f"simulator-{args.profile}.json"
+    elif journal_path == "none":
+        journal_path = None
+    engine = TerminalEngine(args.profile, poi_id=args.poi_id, methods=methods, battery=args.battery,
+                            journal_path=journal_path)
     return SimulatorServer(engine, pairing_key=args.pairing_key, host=args.host, port=args.port,
                            control_port=args.control_port)
 

@@ -236,3 +236,15 @@ def test_a_refund_is_asked_about_as_itself_and_a_declined_one_never_turns_approv
         journal_id="J1"))
     dispatcher.run()
     assert book.get(refund.id).state == "failed" and book.get(payment.id).state == "approved"
+
+
+def test_a_payment_of_another_journal_is_never_refunded_through_the_terminal(rig, book):  # noqa: F811
+    """Issue 16: numbers are unique per journal only — its 受注コード may name another payment now."""
+    coordinator, bridge, dispatcher, _, _ = rig
+    payment = coordinator.pay(amount_yen=900, method="credit", staff_id=1)
+    bridge.of("pay")[0][2].set_result(approved(payment))
+    dispatcher.run()
+    bridge.state = replace(bridge.state, journal_id="J2")  # the terminal lost its journal since
+    with pytest.raises(RegiError, match="取引記録が変わった"):
+        coordinator.refund(book.get(payment.id), staff_id=1)
+    assert bridge.of("reversal") == []

@@ -91,6 +91,7 @@ class PaymentCoordinator:
         self._timers: dict[int, Callable[[], None]] = {}
         self._why: dict[int, str] = {}
         self._link_down_since: float | None = self._monotonic()
+        self._halted = False
 
     # --- wiring ----------------------------------------------------------------
     def attach(self, bridge) -> None:
@@ -104,6 +105,14 @@ class PaymentCoordinator:
             self._unsubscribe_bridge = bridge.subscribe(self._on_bridge_event)
             if bridge.state.linked:
                 self.dispatcher.post(self._link_up)
+
+    def halt(self) -> None:
+        """Stop all work at once, recording nothing more (a register crash, for testers)."""
+        self._halted = True
+        self.attach(None)
+        for cancel in list(self._timers.values()):
+            cancel()
+        self._timers.clear()
 
     def subscribe(self, callback: Callable[[Update], None]) -> Callable[[], None]:
         """``callback(update)`` on the dispatcher's thread after every change; returns an unsubscribe."""
@@ -136,12 +145,17 @@ class PaymentCoordinator:
     def _send(self, *, amount_yen: int, method: str | None, staff_id: int, refund_of: TerminalPayment | None = None,
               authorized_by_id: int | None = None, checkout_key: str | None = None) -> TerminalPayment:
         bridge = self._bridge
-        if bridge is None:
+        if bridge is None or self._halted:
             raise RegiError("決済端末が設定されていません。")
+        journal_now = bridge.state.journal_id
+        if refund_of is not None and refund_of.journal_id and journal_now and refund_of.journal_id != journal_now:
+            # Its 受注コード may now name another payment of the new journal: never send it.
+            raise RegiError("決済端末の取引記録が変わったため（端末の再設定など）、この決済は決済端末で取消できません。"
+                            "決済端末の管理画面で取消し、「端末で返金済みにする」で記録してください。")
         service_id = new_service_id()
         row = self.book.begin(amount_yen=amount_yen, method=method, profile=bridge.config.profile, staff_id=staff_id,
                               refund_of=refund_of, authorized_by_id=authorized_by_id, service_id=service_id,
-                              journal_id=bridge.state.journal_id, checkout_key=checkout_key)
+                              journal_id=journal_now, checkout_key=checkout_key)
         with self._lock:
             self._sending.add(row.id)
         try:
@@ -243,6 +257,8 @@ class PaymentCoordinator:
                 self._link_down_since = self._monotonic()
 
     def _link_up(self) -> None:
+        if self._halted:
+            return
         self._link_down_since = None
         for row in self.book.to_ask():
             with self._lock:
@@ -253,6 +269,8 @@ class PaymentCoordinator:
                 self._publish(self.book.get(row.id))
 
     def _on_answer(self, row_id: int, result: Any) -> None:
+        if self._halted:
+            return
         with self._lock:
             self._sending.discard(row_id)
             self._hung_up.discard(row_id)
@@ -285,6 +303,8 @@ class PaymentCoordinator:
         future.add_done_callback(lambda f: self.dispatcher.post(lambda: self._on_status(row_id, _result(f))))
 
     def _on_status(self, row_id: int, status: Any) -> None:
+        if self._halted:
+            return
         with self._lock:
             self._asking.discard(row_id)
         if isinstance(status, Exception):

@@ -171,6 +171,9 @@ class TransactionStatusResult:
             return PosStatus.UNKNOWN
         if not self.found:
             return PosStatus.FAILED  # never reached the terminal: safe to pay again
+        if self.payment is None and self.reversal is not None:  # about that reversal only
+            return {Outcome.SUCCESS: PosStatus.REFUNDED, Outcome.FAILURE: PosStatus.FAILED}.get(
+                self.reversal.outcome, PosStatus.UNKNOWN)
         inner = self.payment if self.payment is not None else self.reversal
         if self.terminal_status is not None:
             # The terminal's current word wins: it knows about later refunds

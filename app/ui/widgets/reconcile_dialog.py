@@ -66,14 +66,19 @@ class ReconcileDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        while self.grid.count():
-            widget = self.grid.takeAt(0).widget()
-            widget.hide()
-            widget.deleteLater()
         payments = self.context.payments
         rows = payments.open_requests()
         disputed = payments.needing_action()
         orphans = payments.without_slip(self.context.checkout_transaction_ids())
+        verdicts = {row.id: self.context.coordinator.manual_resolution(row) for row in rows}
+        shown = ([(r.id, r.state) for r in disputed + orphans + rows], [(v.allowed, v.text) for v in verdicts.values()])
+        if shown == getattr(self, "_shown", None):
+            return  # nothing changed (the coordinator re-asks every few seconds): no flicker
+        self._shown = shown
+        while self.grid.count():
+            widget = self.grid.takeAt(0).widget()
+            widget.hide()
+            widget.deleteLater()
         if not rows and not orphans and not disputed:
             self.grid.addWidget(QLabel("要確認の決済はありません。", self), 0, 0)
         line = 0
@@ -101,7 +106,7 @@ class ReconcileDialog(QDialog):
             line += 1
         for row in rows:
             kind = "払い戻し" if row.kind == "refund" else METHOD_LABELS.get(row.method or row.requested_method, "決済端末")
-            verdict = self.context.coordinator.manual_resolution(row)
+            verdict = verdicts[row.id]
             text = f"{row.created_at:%m/%d %H:%M}　{kind}　{format_yen(row.amount_yen)}　{row.transaction_id}\n{verdict.text}"
             label = QLabel(text, self)
             label.setWordWrap(True)
