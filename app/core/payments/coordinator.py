@@ -291,6 +291,9 @@ class PaymentCoordinator:
         row = self.book.get(row_id)
         if PaymentState(row.state) not in ASK_TERMINAL_STATES:
             return
+        journal_now = bridge.state.journal_id if bridge is not None else None
+        if row.journal_id and journal_now and row.journal_id != journal_now and self._why.get(row_id) == "journal_lost":
+            return  # the terminal has lost that journal: asking again cannot tell anything new
         if bridge is None or not bridge.state.linked:
             self._why[row_id] = "link_down"
             log.info("request %s: link down, asked once it is up", row.transaction_id)
@@ -316,7 +319,8 @@ class PaymentCoordinator:
         log.info("request %s: status answer -> %s (%s)", row.transaction_id, row.state, why)
         if PaymentState(row.state) in ASK_TERMINAL_STATES:
             self._why[row_id] = why
-            self._schedule(row_id)
+            if why != "journal_lost":  # a lost journal never answers: a manager decides
+                self._schedule(row_id)
         self._publish(row)
 
     def _schedule(self, row_id: int) -> None:

@@ -42,6 +42,7 @@ class TopScreen(Screen):
         self.reconcile_label = QLabel("", self.body)
         self.reconcile_label.setObjectName("reconcileLabel")
         self.reconcile_label.setProperty("role", "message")
+        self.reconcile_label.setWordWrap(True)  # 要対応 lines are long (amount, 受注コード, action)
         self.reconcile_button = touch_button("要確認の決済を確認", "reconcileButton", "danger", self.body)
         self.reconcile_button.clicked.connect(self.open_reconcile)
         banner.addWidget(self.reconcile_label, 1)

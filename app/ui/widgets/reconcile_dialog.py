@@ -10,7 +10,7 @@ terminal contradicted a manager, issue 9) and approved payments without a slip.
 Every decision has a reason and is audited."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from app.core.errors import RegiError
 from app.core.money import format_yen
@@ -47,6 +47,7 @@ class ReconcileDialog(QDialog):
         info.setWordWrap(True)
         layout.addWidget(info)
         self.grid = QGridLayout()
+        self.grid.setColumnStretch(0, 1)  # the text takes the room; the buttons keep their words
         layout.addLayout(self.grid)
         layout.addWidget(QLabel("理由（責任者確認のとき記録されます）", self))
         self.reason_edit = QLineEdit("決済端末の取引履歴で確認", self)
@@ -92,8 +93,8 @@ class ReconcileDialog(QDialog):
             else:
                 button = touch_button("回収済み", f"markCollected_{row.id}", "danger", self)
                 button.clicked.connect(lambda _=False, r=row: self.mark_collected(r))
-            self.grid.addWidget(label, line, 0, 1, 2)
-            self.grid.addWidget(button, line, 2)
+            self._place(label, line, 0, 1, 2)
+            self._place(button, line, 2)
             line += 1
         for row in orphans:
             label = QLabel(f"{row.created_at:%m/%d %H:%M}　決済済み・伝票なし　{format_yen(row.amount_yen)}　"
@@ -101,8 +102,8 @@ class ReconcileDialog(QDialog):
             label.setObjectName(f"withoutSlip_{row.id}")
             refunded = touch_button("返金済み", f"markRefunded_{row.id}", "secondary", self)
             refunded.clicked.connect(lambda _=False, r=row: self.mark_refunded(r))
-            self.grid.addWidget(label, line, 0, 1, 2)
-            self.grid.addWidget(refunded, line, 2)
+            self._place(label, line, 0, 1, 2)
+            self._place(refunded, line, 2)
             line += 1
         for row in rows:
             kind = "払い戻し" if row.kind == "refund" else METHOD_LABELS.get(row.method or row.requested_method, "決済端末")
@@ -117,10 +118,15 @@ class ReconcileDialog(QDialog):
             unpaid.clicked.connect(lambda _=False, r=row: self.resolve(r, False))
             for button in (paid, unpaid):
                 button.setEnabled(verdict.allowed)
-            self.grid.addWidget(label, line, 0)
-            self.grid.addWidget(paid, line, 1)
-            self.grid.addWidget(unpaid, line, 2)
+            self._place(label, line, 0)
+            self._place(paid, line, 1)
+            self._place(unpaid, line, 2)
             line += 1
+
+    def _place(self, widget, *where) -> None:
+        if isinstance(widget, QPushButton):
+            widget.setMinimumWidth(160)
+        self.grid.addWidget(widget, *where)
 
     def recheck(self) -> None:
         asked = self.context.coordinator.recheck()
