@@ -127,6 +127,13 @@ def test_paid_by_a_manager_then_declined_by_the_terminal_asks_to_collect_the_mon
     register.wait_screen("TopScreen")
     banner = register.text("reconcileLabel")
     assert "要対応" in banner and "回収" in banner and format_yen(row.amount_yen) in banner
+    register.open_slip_list()  # the slip it belongs to says so
+    register.open_slip(1)
+    assert "要対応" in register.text("voidNoteLabel") and "回収" in register.text("voidNoteLabel")
+    register.tap("backButton")
+    register.wait_screen("SlipListScreen")
+    register.tap("backButton")
+    register.wait_screen("TopScreen")
     register.tap("reconcileButton")
     register.wait_dialog("ReconcileDialog")
     manager_decides(register, row, f"markCollected_{row.id}")
