@@ -6,6 +6,8 @@ touch the ledger; ``app.core.ledger.slips.commit_sale`` persists a settled cart.
 """
 from __future__ import annotations
 
+import uuid
+
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -107,11 +109,15 @@ class RateTotal:
 
 @dataclass
 class Cart:
+    """One checkout. ``key`` names it on the terminal requests it starts (so the ledger,
+    not memory, says which requests of this checkout are still open)."""
+
     eat_in: bool = False
     rounding: TaxRounding = TaxRounding.FLOOR
     lines: list[CartLine] = field(default_factory=list)
     slip_discount: Discount = NO_DISCOUNT
     payments: list[Payment] = field(default_factory=list)
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     # --- lines -------------------------------------------------------------
     def _require_editable(self) -> None:

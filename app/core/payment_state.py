@@ -7,7 +7,13 @@ States of a ``TerminalPayment`` row (a payment or a refund request):
 - ``approved``: the terminal did it (決済完了 / the refund went through);
 - ``failed``: definitely not done — refused, cancelled, busy, or never reached the terminal;
 - ``unknown``: 要確認 — it may have been done: ask the terminal (TransactionStatus), never resend;
-- ``refunded``: a payment that was later refunded (返金済み).
+- ``refunded``: a payment that was later refunded (返金済み);
+- ``manual_paid`` / ``manual_unpaid``: a manager decided a 要確認 (「決済済み」 / 「未決済」);
+  the register keeps asking the terminal until it confirms or contradicts that decision;
+- ``disputed_paid``: the terminal approved a payment a manager had marked 未決済 — money
+  taken with no sale: 要対応, refund it on the terminal (issue 9);
+- ``disputed_unpaid``: the terminal says a payment marked 決済済み was never made — the sale
+  is not paid: 要対応, collect the money from the customer.
 
 The table is the whole truth: an event not listed for a state is a bug (``IllegalTransition``),
 so a late or duplicate answer can never turn a known result into another one.
@@ -23,12 +29,18 @@ class PaymentState(StrEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"
     REFUNDED = "refunded"
+    MANUAL_PAID = "manual_paid"
+    MANUAL_UNPAID = "manual_unpaid"
+    DISPUTED_PAID = "disputed_paid"
+    DISPUTED_UNPAID = "disputed_unpaid"
 
     @property
     def label(self) -> str:
         """The POS status word shown to staff (R-STATUS)."""
         return {
             "pending": "処理中", "approved": "決済完了", "failed": "失敗", "unknown": "要確認", "refunded": "返金済み",
+            "manual_paid": "決済済み(責任者確認)", "manual_unpaid": "未決済(責任者確認)",
+            "disputed_paid": "要対応(端末で決済済み)", "disputed_unpaid": "要対応(端末で未決済)",
         }[self.value]
 
 
@@ -43,6 +55,7 @@ class PaymentEvent(StrEnum):
     MANUAL_DONE = "manual_done"      # a manager confirmed it on the terminal (reason recorded)
     MANUAL_NOT_DONE = "manual_not_done"
     REFUNDED = "refunded"            # a refund of this payment went through (or a manager marked it so)
+    COLLECTED = "collected"          # disputed_unpaid: a manager recorded the money collected another way
 
 
 S, E = PaymentState, PaymentEvent
@@ -63,8 +76,35 @@ TRANSITIONS: dict[tuple[PaymentState, PaymentEvent], PaymentState] = {
     (S.UNKNOWN, E.STATUS_NOT_DONE): S.FAILED,
     (S.UNKNOWN, E.STATUS_UNKNOWN): S.UNKNOWN,
     (S.UNKNOWN, E.STATUS_REFUNDED): S.REFUNDED,
-    (S.UNKNOWN, E.MANUAL_DONE): S.APPROVED,
-    (S.UNKNOWN, E.MANUAL_NOT_DONE): S.FAILED,
+    (S.UNKNOWN, E.MANUAL_DONE): S.MANUAL_PAID,
+    (S.UNKNOWN, E.MANUAL_NOT_DONE): S.MANUAL_UNPAID,
+    # A manager's decision waits for the terminal's word: confirmed, or contradicted (要対応).
+    (S.MANUAL_PAID, E.APPROVED): S.APPROVED,
+    (S.MANUAL_PAID, E.STATUS_DONE): S.APPROVED,
+    (S.MANUAL_PAID, E.FAILED): S.DISPUTED_UNPAID,
+    (S.MANUAL_PAID, E.STATUS_NOT_DONE): S.DISPUTED_UNPAID,
+    (S.MANUAL_PAID, E.STATUS_REFUNDED): S.REFUNDED,
+    (S.MANUAL_PAID, E.NO_ANSWER): S.MANUAL_PAID,
+    (S.MANUAL_PAID, E.STATUS_UNKNOWN): S.MANUAL_PAID,
+    (S.MANUAL_PAID, E.REFUNDED): S.REFUNDED,
+    (S.MANUAL_UNPAID, E.FAILED): S.FAILED,
+    (S.MANUAL_UNPAID, E.STATUS_NOT_DONE): S.FAILED,
+    (S.MANUAL_UNPAID, E.APPROVED): S.DISPUTED_PAID,
+    (S.MANUAL_UNPAID, E.STATUS_DONE): S.DISPUTED_PAID,
+    (S.MANUAL_UNPAID, E.STATUS_REFUNDED): S.REFUNDED,
+    (S.MANUAL_UNPAID, E.NO_ANSWER): S.MANUAL_UNPAID,
+    (S.MANUAL_UNPAID, E.STATUS_UNKNOWN): S.MANUAL_UNPAID,
+    (S.DISPUTED_PAID, E.APPROVED): S.DISPUTED_PAID,
+    (S.DISPUTED_PAID, E.STATUS_DONE): S.DISPUTED_PAID,
+    (S.DISPUTED_PAID, E.NO_ANSWER): S.DISPUTED_PAID,
+    (S.DISPUTED_PAID, E.STATUS_UNKNOWN): S.DISPUTED_PAID,
+    (S.DISPUTED_PAID, E.REFUNDED): S.REFUNDED,
+    (S.DISPUTED_PAID, E.STATUS_REFUNDED): S.REFUNDED,
+    (S.DISPUTED_UNPAID, E.FAILED): S.DISPUTED_UNPAID,
+    (S.DISPUTED_UNPAID, E.STATUS_NOT_DONE): S.DISPUTED_UNPAID,
+    (S.DISPUTED_UNPAID, E.NO_ANSWER): S.DISPUTED_UNPAID,
+    (S.DISPUTED_UNPAID, E.STATUS_UNKNOWN): S.DISPUTED_UNPAID,
+    (S.DISPUTED_UNPAID, E.COLLECTED): S.FAILED,
     # Known results only move forward: a repeated answer or query confirms them.
     (S.APPROVED, E.APPROVED): S.APPROVED,
     (S.APPROVED, E.STATUS_DONE): S.APPROVED,
@@ -76,6 +116,9 @@ TRANSITIONS: dict[tuple[PaymentState, PaymentEvent], PaymentState] = {
     (S.FAILED, E.STATUS_NOT_DONE): S.FAILED,
     (S.FAILED, E.NO_ANSWER): S.FAILED,
     (S.FAILED, E.STATUS_UNKNOWN): S.FAILED,
+    # A late approval of a request recorded failed (e.g. a delayed frame) is money taken: 要対応.
+    (S.FAILED, E.APPROVED): S.DISPUTED_PAID,
+    (S.FAILED, E.STATUS_DONE): S.DISPUTED_PAID,
     (S.REFUNDED, E.REFUNDED): S.REFUNDED,
     (S.REFUNDED, E.STATUS_REFUNDED): S.REFUNDED,
     (S.REFUNDED, E.STATUS_DONE): S.REFUNDED,
@@ -85,6 +128,15 @@ TRANSITIONS: dict[tuple[PaymentState, PaymentEvent], PaymentState] = {
 
 OPEN_STATES = frozenset({S.PENDING, S.UNKNOWN})
 """States whose outcome is not known: no new attempt may be made for the same money."""
+
+ASK_TERMINAL_STATES = OPEN_STATES | {S.MANUAL_PAID, S.MANUAL_UNPAID}
+"""States the coordinator keeps asking the terminal about (a manager's word is not the terminal's)."""
+
+ACTION_STATES = frozenset({S.DISPUTED_PAID, S.DISPUTED_UNPAID})
+"""要対応: the terminal contradicted a manager; someone must refund or collect (shown on the top screen)."""
+
+PAID_STATES = frozenset({S.APPROVED, S.MANUAL_PAID, S.DISPUTED_UNPAID})
+"""States in which a slip may hold this payment as paid (a sale's tender)."""
 
 
 class IllegalTransition(Exception):

@@ -44,12 +44,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     p.add_argument("--parent-pid", type=int, default=None,
                    help="exit when this process (the register that started it) ends (none: run on)")
+    p.add_argument("--journal", default=None,
+                   help="the terminal's journal file (history kept across restarts); default: "
+                        "simulator-<profile>.json in the user data dir; 'none' keeps it in memory only")
     return p.parse_args(argv)
 
 
 def build(args: argparse.Namespace) -> SimulatorServer:
     methods = tuple(m for m in args.methods.split(",") if m)
-    engine = TerminalEngine(args.profile, poi_id=args.poi_id, methods=methods, battery=args.battery)
+    journal_path = args.journal
+    if journal_path is None:
+        from platformdirs import user_data_dir
+
+        folder = Path(user_data_dir("regi", appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        journal_path = folder / f"simulator-{args.profile}.json"
+    elif journal_path == "none":
+        journal_path = None
+    engine = TerminalEngine(args.profile, poi_id=args.poi_id, methods=methods, battery=args.battery,
+                            journal_path=journal_path)
     return SimulatorServer(engine, pairing_key=args.pairing_key, host=args.host, port=args.port,
                            control_port=args.control_port)
 

@@ -86,8 +86,10 @@ class SimulatorControl:
     def drop_link_during(self, after_card_read: bool = True, approve: bool = True, target: str = "payment") -> int:
         return self.queue(oc.DropLink(after_card_read=after_card_read, approve=approve, target=target))
 
-    def restart_during(self, approved: bool = True, status: str | None = None, target: str = "payment") -> int:
-        return self.queue(oc.RestartApp(approved=approved, status=status, target=target))
+    def restart_during(self, approved: bool = True, status: str | None = None, target: str = "payment",
+                       forget: bool = False) -> int:
+        """The terminal app restarts mid-transaction (``forget``: and loses its journal)."""
+        return self.queue(oc.RestartApp(approved=approved, status=status, target=target, forget=forget))
 
     def drop_from_totals(self, poi_transaction_id: str, kind: str = "payment") -> None:
         """The next Reconciliation leaves this transaction out (R-CLOSE tests)."""
@@ -118,6 +120,13 @@ class SimulatorControl:
 
     def restart_app(self, approved: bool | None = None, status: str | None = None) -> None:
         self.engine.restart_app(approved, status)
+
+    def lose_journal(self) -> str:
+        """The terminal loses its history (new JournalID, numbering restarts); returns the new id."""
+        return self.engine.lose_journal()
+
+    def journal_id(self) -> str:
+        return self.engine.journal_id
 
     def set_os_update(self, deadline: str | datetime | None) -> None:
         """Pending OS update until `deadline` (ISO 8601 with offset), or None to clear."""
@@ -193,7 +202,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     name: getattr(SimulatorControl, name) for name in (
         "queue", "approve", "decline", "cancel_on_terminal", "duplicate_alert", "busy_once", "drop_link_during",
         "restart_during", "clear_queue", "queued", "set_battery", "set_busy", "set_offline", "drop_link",
-        "restart_app", "set_os_update", "update_firmware", "advance_clock", "choose_method", "present_card",
+        "restart_app", "lose_journal", "journal_id", "set_os_update", "update_firmware", "advance_clock", "choose_method", "present_card",
         "enter_pin", "sign", "tap_emoney", "scan_qr", "cancel", "duplicate_choice", "decline_now", "state",
         "history", "ping",
     )

@@ -30,6 +30,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from app.core.terminal import statuses as st
@@ -44,6 +45,7 @@ from .model import (BATTERY_LINK_MAX_REFUSED, BATTERY_PRINT_MAX_REFUSED, BATTERY
                     CARD_BRANDS, EMONEY_BRANDS, EMONEY_REFUNDABLE, ENTRY_MODES, NFC_SIGNATURE_FROM_YEN,
                     PROMPTS, QR_BRANDS, QR_REFUND_DAYS, Attempt, EngineEvent, EngineSnapshot, SimulatorError, Stage,
                     TxRecord, duplicate_alert_due)
+from . import journal
 from .slips import SlipContext, card_slip, emoney_slip
 
 __all__ = [  # re-exported: callers import the simulator's vocabulary from here
@@ -61,7 +63,8 @@ class TerminalEngine:
     def __init__(self, profile: str = "usenpay", *, poi_id: str | None = None,
                  clock: Callable[[], datetime] | None = None, battery: int = 100,
                  methods: Sequence[str] = METHODS, merchant_name: str = "Regi デモ店",
-                 phone: str = "03-1234-5678", order_prefix: str = "TSU3", seed: int | None = None) -> None:
+                 phone: str = "03-1234-5678", order_prefix: str = "TSU3", seed: int | None = None,
+                 journal_path: str | Path | None = None) -> None:
         if profile not in linked_profiles():
             raise ValueError(f"profile must be one of {linked_profiles()}")
         unknown = [m for m in methods if m not in METHODS]
@@ -100,6 +103,12 @@ class TerminalEngine:
         self._recon_extra: list[tuple[str, str, str, int]] = []  # (POITransactionID, method, kind, amount) added
         self._prompt = PROMPTS[Stage.IDLE]
         self._last_result = ""
+        # The journal (history, used ids, numbering): kept in a file when journal_path is set.
+        self.journal_id = journal.new_journal_id()
+        self._journal_path = Path(journal_path) if journal_path else None
+        self._initial_sequences = {name: getattr(self, name) for name in journal.SEQUENCES}
+        if self._journal_path is not None and not journal.load(self, self._journal_path):
+            journal.save(self, self._journal_path)
 
     # -- plumbing ----------------------------------------------------------------
 
@@ -128,6 +137,8 @@ class TerminalEngine:
                 if events:
                     events.append(EngineEvent("changed"))
             subscribers = list(self._subscribers)
+            if events and self._journal_path is not None:
+                journal.save(self, self._journal_path)
             self._lock.release()
             for event in events:
                 for callback in subscribers:
@@ -212,6 +223,7 @@ class TerminalEngine:
                 "POIID": self.poi_id, "Profile": self.profile, "BatteryLevel": self._battery,
                 "TerminalState": self.terminal_state(), "SupportedMethods": list(self.methods),
                 "PrinterAvailable": self._battery > BATTERY_PRINT_MAX_REFUSED,
+                "JournalID": self.journal_id,
             }
             if self._linked_sale_id is not None:
                 data["LinkedSaleID"] = self._linked_sale_id
@@ -368,7 +380,7 @@ class TerminalEngine:
                 self._read_default_card(a)
                 self._fail(a, "E4004", deliver=False)
         elif isinstance(script, oc.RestartApp):
-            self._restart(script.approved, script.status)
+            self._restart(script.approved, script.status, forget=script.forget)
 
     def _drive(self, a: Attempt, script: oc.Approve) -> None:
         """Advance `a` as far as the scripted customer goes (stops at a human-only choice)."""
@@ -593,28 +605,54 @@ class TerminalEngine:
             return {"Response": response_part(), "MessageReference": reference}
 
     def transaction_status(self, category: str, transaction_id: str) -> dict[str, Any]:
+        """What happened to one payment or reversal, from this journal (its id in every answer).
+
+        A Reversal query answers for that reversal (its own stored answer, no payment
+        status word): a declined refund reads declined even if another refund went through."""
         reference = {"MessageCategory": category, "SaleTransactionID": {"TransactionID": transaction_id}}
         with self._op():
+            journal_id = self.journal_id
             a = self._attempt
             if a is not None and a.transaction_id == transaction_id and category == "Payment":
                 return {"Response": response_part("Failure", ErrorCondition.IN_PROGRESS, "E4007",
-                                                  describe("E4007").message), "MessageReference": reference}
+                                                  describe("E4007").message), "MessageReference": reference,
+                        "JournalID": journal_id}
             record = self._records.get(transaction_id)
             kind = "payment" if category == "Payment" else "reversal"
             if record is None or record.kind != kind:
                 return {"Response": response_part("Failure", ErrorCondition.NOT_FOUND, "E3001",
-                                                  describe("E3001").message), "MessageReference": reference}
-            body: dict[str, Any] = {"Response": response_part(), "MessageReference": reference}
+                                                  describe("E3001").message), "MessageReference": reference,
+                        "JournalID": journal_id}
+            body: dict[str, Any] = {"Response": response_part(), "MessageReference": reference, "JournalID": journal_id}
             if kind == "payment":
-                status = record.status
                 body["RepeatedResponse"] = {"PaymentResponse": record.response}
+                if record.status is not None:
+                    body["TerminalStatus"] = record.status
             else:
-                original = self._payment_by_poi(record.original or "")
-                status = original.status if original else None
                 body["RepeatedResponse"] = {"ReversalResponse": record.response}
-            if status is not None:
-                body["TerminalStatus"] = status
             return body
+
+    def prefill(self, records: Sequence[TxRecord]) -> None:
+        """Put earlier transactions in the journal (testers: a terminal with a history)."""
+        with self._op():
+            for record in records:
+                self._records[record.transaction_id] = record
+                self._history.append(record)
+                self._used_transaction_ids.add(record.transaction_id)
+            self._emit("changed")
+
+    def lose_journal(self) -> str:
+        """The terminal loses its journal (e.g. a reset): a new journal id, empty history,
+        numbering from the start. Returns the new journal id."""
+        with self._op():
+            self.journal_id = journal.new_journal_id()
+            self._history = []
+            self._records = {}
+            self._used_transaction_ids = set()
+            for name, value in self._initial_sequences.items():
+                setattr(self, name, value)
+            self._emit("changed")
+            return self.journal_id
 
     def _payment_by_poi(self, poi_transaction_id: str) -> TxRecord | None:
         for record in reversed(self._history):
@@ -698,7 +736,7 @@ class TerminalEngine:
             else:
                 self._perform_reversal(original, sale_id, service_id, txn, amount, now, deliver, answer)
             if isinstance(script, oc.RestartApp):
-                self._restart(None, None)
+                self._restart(None, None, forget=script.forget)
             return None
 
     def _perform_reversal(self, original: TxRecord, sale_id: str, service_id: str, txn: dict[str, Any], amount: int,
@@ -913,7 +951,7 @@ class TerminalEngine:
         with self._op():
             self._restart(approved, status)
 
-    def _restart(self, approved: bool | None, status: str | None) -> None:
+    def _restart(self, approved: bool | None, status: str | None, *, forget: bool = False) -> None:
         # First, so the server drops every connection before anything about
         # the interrupted transaction (even a Display) could be sent.
         self._emit("restart", text="terminal app restarted")
@@ -929,6 +967,8 @@ class TerminalEngine:
         self._linked_sale_id = None
         self._link_up = False
         self._restart_notice = True
+        if forget:
+            self.lose_journal()
 
     # -- human actions (window / control API) ---------------------------------------------
 

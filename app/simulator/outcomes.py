@@ -95,6 +95,7 @@ class RestartApp:
     approved: bool = True
     status: str | None = None
     target: str = "payment"
+    forget: bool = False  # the restart also loses the journal (new JournalID, numbering restarts)
 
 
 Outcome = Union[Approve, Decline, CancelOnTerminal, DuplicateAlert, Busy, DropLink, RestartApp]

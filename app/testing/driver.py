@@ -31,6 +31,8 @@ class RegisterDriver:
     def __init__(self, window: MainWindow, data_dir: Path):
         self.window = window
         self.data_dir = data_dir
+        self.start_args: dict = {}
+        self._successor: RegisterDriver | None = None
 
     @classmethod
     def start(cls, data_dir: Path, *, clock: Clock | None = None, printer_config: PrinterConfig | None = None,
@@ -46,9 +48,32 @@ class RegisterDriver:
         window.resize(1280, 800)
         window.show()
         QApplication.processEvents()
-        return cls(window, data_dir)
+        driver = cls(window, data_dir)
+        driver.start_args = dict(clock=clock, printer_config=printer_config, settings=settings,
+                                 printer_service=printer_service)
+        return driver
+
+    def crash_and_restart(self) -> "RegisterDriver":
+        """The register dies at once (nothing more is recorded, the link just drops — no
+        Logout) and a new register starts on the same ledger file, on the login screen.
+        Returns the new driver; this one is finished."""
+        self.context.coordinator.halt()
+        self.context.terminal.stop()
+        QApplication.processEvents()
+        for dialog in self._dialogs():
+            dialog.close()
+        self.context.devices.shutdown()
+        self.context.ledger.dispose()
+        self.window.close()
+        self.window.deleteLater()
+        QApplication.processEvents()
+        self._successor = RegisterDriver.start(self.data_dir, **self.start_args)
+        return self._successor
 
     def close(self) -> None:
+        if self._successor is not None:  # crashed: the register that took over is closed instead
+            self._successor.close()
+            return
         hide_keyboard()
         self.context.terminal.stop()  # pending requests resolve now; their dialogs are closed below
         QApplication.processEvents()

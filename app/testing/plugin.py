@@ -50,13 +50,23 @@ def terminal_profile():
 
 
 @pytest.fixture
-def terminal(terminal_profile):
+def terminal_history():
+    """Override to pre-fill the terminal's journal: a list of ``TxRecord`` (oldest first),
+    e.g. for the 50-transactions-in-5-minutes rule."""
+    return []
+
+
+@pytest.fixture
+def terminal(terminal_profile, terminal_history, tmp_path):
     from app.core.terminal.config import DEMO_PAIRING_KEY
     from app.simulator.control import SimulatorControl
     from app.simulator.engine import TerminalEngine
     from app.simulator.server import SimulatorServer
 
-    engine = TerminalEngine(profile=terminal_profile)
+    # The journal lives in a file, as on a real terminal: see SimulatorControl.lose_journal.
+    engine = TerminalEngine(profile=terminal_profile, journal_path=tmp_path / "terminal-journal.json")
+    if terminal_history:
+        engine.prefill(terminal_history)
     server = SimulatorServer(engine, pairing_key=DEMO_PAIRING_KEY).start_in_thread()
     yield SimulatorControl(engine, server)
     server.stop_in_thread()

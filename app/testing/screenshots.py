@@ -189,6 +189,7 @@ def _terminal_screens(driver, terminal):
     yield from _dialog_screens(driver, terminal)
     row = driver.context.payments.begin(amount_yen=800, method="qr", profile="usenpay", staff_id=driver.context.staff.id)
     driver.context.payments.record_no_answer(row.id, "screenshot: an answer that never came")
+    _disputed_payment(driver)  # 要対応: the terminal approved what a manager had called 未決済
     terminal.server.stop_in_thread()  # so it stays 要確認 for the picture
     driver.reset_to_login()
     driver.login("山田 店長", "1234")
@@ -211,6 +212,18 @@ def _terminal_screens(driver, terminal):
     yield from _backup_screens(driver)
     driver.tap("backButton")
     driver.tap("checkoutButton")
+
+
+def _disputed_payment(driver) -> None:
+    """A 要対応 row for the tour (issue 9): 未決済 by a manager, then approved by the terminal."""
+    from app.core.terminal.results import Outcome, PaymentResult
+
+    book = driver.context.payments
+    row = book.begin(amount_yen=1360, method="credit", profile="usenpay", staff_id=driver.context.staff.id)
+    book.record_no_answer(row.id, "screenshot")
+    book.resolve_manually(row.id, done=False, manager_id=1, reason="決済端末の取引履歴で確認")
+    book.record_result(row.id, PaymentResult(Outcome.SUCCESS, "svc", row.transaction_id, 1360,
+                                             poi_transaction_id="TSU3-0009999", method="credit", brand="VISA"))
 
 
 def _history_screens(driver, terminal):

@@ -2,65 +2,39 @@
 
 ``BackgroundWorker.submit(fn, on_done, on_error)`` runs ``fn`` on the worker's single
 thread (so print jobs keep their order) and calls ``on_done(result)`` or
-``on_error(exception)`` back on the UI thread through a queued Qt signal.
+``on_error(exception)`` back on the UI thread (app/ui/threads.py).
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from app.ui.threads import install, when_done
 
 
-class _Relay(QObject):
-    """Lives on the UI thread; its signals, emitted by the worker, are queued to its slots."""
-
-    done = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, on_done, on_error, finished):
-        super().__init__()
-        self._on_done, self._on_error, self._finished = on_done, on_error, finished
-        self.done.connect(self._done)
-        self.failed.connect(self._failed)
-
-    @Slot(object)
-    def _done(self, result) -> None:
-        self._finished(self)
-        if self._on_done:
-            self._on_done(result)
-
-    @Slot(object)
-    def _failed(self, error) -> None:
-        self._finished(self)
-        if self._on_error:
-            self._on_error(error)
-
-
-class BackgroundWorker(QObject):
+class BackgroundWorker:
     def __init__(self, name: str = "regi-device"):
-        super().__init__()
+        install()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._relays: set[_Relay] = set()
+        self._open = 0  # jobs whose callback has not run yet
 
     def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], None] | None = None) -> None:
-        relay = _Relay(on_done, on_error, self._relays.discard)  # created on the UI thread
-        self._relays.add(relay)
+        self._open += 1
 
-        def task():
-            try:
-                result = fn()
-            except Exception as error:  # handed to the UI, which shows it
-                relay.failed.emit(error)
-            else:
-                relay.done.emit(result)
+        def finished(result, error) -> None:
+            self._open -= 1
+            if error is not None:
+                if on_error:
+                    on_error(error)
+            elif on_done:
+                on_done(result)
 
-        self._executor.submit(task)
+        when_done(self._executor.submit(fn), finished)
 
     @property
     def busy(self) -> bool:
-        return bool(self._relays)
+        return self._open > 0
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=False)

@@ -11,9 +11,12 @@ from app.core.ledger.models import Staff
 from app.core.ledger.settings import ShopSettings
 from app.core.ledger.terminal_payments import TerminalPaymentBook
 from app.core.money import TaxRounding
+from app.core.payments.coordinator import PaymentCoordinator
 from app.core.printing.service import PrintService
 from app.ui.background import BackgroundWorker
+from app.ui.payments import PaymentUpdates
 from app.ui.terminal_link import TerminalLink
+from app.ui.threads import UiDispatcher
 
 
 @dataclass
@@ -26,21 +29,21 @@ class RegisterContext:
     terminal: TerminalLink = field(default_factory=TerminalLink)
     terminal_login_tried: bool = False  # this run has asked the terminal for a link (開局 or first top screen)
     payments: TerminalPaymentBook = field(init=False)
-    attempts: set = field(default_factory=set)
     data_dir: Path | None = None  # where the ledger lives; the CSV export's default folder
-    current_cart: Cart | None = None  # the checkout in progress (CheckoutScreen keeps it here)  # PaymentAttempts not yet settled (kept alive for late answers)
+    coordinator: PaymentCoordinator = field(init=False)  # owns every open terminal request
+    payment_updates: PaymentUpdates = field(init=False)  # its changes as a Qt signal
+    current_cart: Cart | None = None  # the checkout in progress (CheckoutScreen keeps it here)
 
     def __post_init__(self) -> None:
         from app.ui.backups import BackupKeeper
-        from app.ui.reconciler import Reconciler
 
         self.reload_settings()
         self.payments = TerminalPaymentBook(self.ledger)
+        self.coordinator = PaymentCoordinator(self.payments, UiDispatcher())
+        self.payment_updates = PaymentUpdates(self.coordinator)
         self.day = DayClose(self.ledger, self.payments)
         self.reconciliations: dict[int, list] = {}  # session id → the terminal's Reconciliation answers (R-CLOSE)
-        self.reconciler = Reconciler(self)
         self.backups = BackupKeeper(self)
-
 
     def checkout_transaction_ids(self) -> set[str]:
         """Terminal payments of the checkout in progress: they are not "without a slip" yet."""
@@ -50,6 +53,7 @@ class RegisterContext:
     def apply_terminal_settings(self) -> None:
         """(Re)configure the terminal link from the settings (start, or after 「保存」)."""
         self.terminal.configure(self.settings.terminal_config(self.terminal.timings))
+        self.coordinator.attach(self.terminal.bridge)
 
     def apply_printer_settings(self) -> None:
         """Print with the settings' printer from the next job on (after 「保存」 in プリンター)."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from app.core.terminal.bridge import LinkState, TerminalBridge
 from app.core.terminal.config import BridgeTimings, TerminalConfig
 from app.core.terminal.events import TerminalEvent
+from app.ui.threads import install, when_done
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 class TerminalLink(QObject):
     state_changed = Signal(object)  # LinkState
     event_received = Signal(object)  # TerminalEvent
-    _resolved = Signal(object, object)  # (callback, result): hops from the bridge thread to the UI
 
     def __init__(self, timings: BridgeTimings | None = None):
         super().__init__()
@@ -30,9 +30,7 @@ class TerminalLink(QObject):
         self.bridge: TerminalBridge | None = None
         self.config: TerminalConfig | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        # Always queued to this (UI-thread) object: a future that is already resolved must
-        # not run its callback inside call(), in the middle of the caller's own work.
-        self._resolved.connect(self._deliver, Qt.QueuedConnection)
+        install()
 
     # --- lifecycle ---------------------------------------------------------
     def configure(self, config: TerminalConfig) -> None:
@@ -69,16 +67,14 @@ class TerminalLink(QObject):
     # --- calls -------------------------------------------------------------
     def call(self, future, on_done: Callable[[Any], None]) -> None:
         """``on_done(future.result())`` on the UI thread. Bridge futures resolve to result
-        values and never raise; an unexpected exception is logged and passed on as is."""
-        def done(f):
-            try:
-                result = f.result()
-            except Exception as error:  # a bug in the bridge: still answer the UI
-                log.exception("terminal call failed")
-                result = error
-            self._resolved.emit(on_done, result)
+        values and never raise; an unexpected exception is logged and passed on as is.
+        Always queued: never inside call(), even for a future already resolved."""
+        def done(result, error) -> None:
+            if error is not None:  # a bug in the bridge: still answer the UI
+                log.error("terminal call failed: %r", error)
+            on_done(error if error is not None else result)
 
-        future.add_done_callback(done)
+        when_done(future, done)
 
     def connect_terminal(self, on_done: Callable[[Any], None]) -> bool:
         """Log in on the link (開局, 「再接続」, 「更新」). False if no terminal is configured."""
@@ -100,10 +96,6 @@ class TerminalLink(QObject):
             return False
         self.call(self.bridge.reconciliation(), on_done)
         return True
-
-    @Slot(object, object)
-    def _deliver(self, callback, result) -> None:
-        callback(result)
 
     def _on_bridge_event(self, event: TerminalEvent) -> None:  # bridge thread
         self.event_received.emit(event)

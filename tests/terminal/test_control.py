@@ -72,10 +72,11 @@ def test_outcome_json_round_trip():
             outcome_from_json(bad)
 
 
-def test_simulator_runs_as_its_own_process(make_bridge):
+def test_simulator_runs_as_its_own_process(make_bridge, tmp_path):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "app.simulator", "--profile", "ct6100", "--host", "127.0.0.1",
-                             "--port", "0", "--control-port", "0", "--headless", "--log-level", "WARNING"],
+                             "--port", "0", "--control-port", "0", "--headless", "--log-level", "WARNING",
+                             "--journal", str(tmp_path / "journal.json")],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = proc.stdout.readline()

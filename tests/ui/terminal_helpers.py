@@ -33,7 +33,7 @@ def assert_ledger_agrees_with_terminal(register, terminal):
     history = terminal.history()
     approved_payments = {h["transaction_id"] for h in history if h["kind"] == "payment" and h["approved"]}
     recorded_paid = {row.transaction_id for row in rows if row.kind == "payment"
-                     and row.state in (PaymentState.APPROVED, PaymentState.REFUNDED)}
+                     and row.state in (PaymentState.APPROVED, PaymentState.REFUNDED, PaymentState.DISPUTED_PAID)}
     assert recorded_paid == approved_payments, (recorded_paid, approved_payments)
     for h in history:
         if h["kind"] == "reversal" and h["approved"]:

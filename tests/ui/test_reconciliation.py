@@ -62,16 +62,20 @@ def test_unknown_payments_are_listed_and_a_manager_resolves_them(register, termi
     row = register.context.payments.begin(amount_yen=800, method="qr", profile="usenpay", staff_id=2)
     register.context.payments.record_no_answer(row.id, "test: the terminal never heard of it")
     terminal.server.stop_in_thread()  # no terminal to ask
+    register.wait_until(lambda: not register.context.terminal.state.linked, what="the link to drop")
+    register.context.coordinator.link_down_grace = 0  # "a set time" without the link (issue 9)
     register.tap("backButton")
     register.wait_screen("TopScreen")
     assert "要確認の決済が1件" in register.text("reconcileLabel")
     register.tap("reconcileButton")
     register.wait_dialog("ReconcileDialog")
+    assert "要対応" in register.text(f"openRequest_{row.id}")  # the dialog says the risk
     register.tap(f"markNotDone_{row.id}")
     register.wait_dialog("ManagerAuthDialog")  # 佐藤 is a cashier
     register.type_digits("1234")
     register.tap("okButton")
-    register.wait_until(lambda: register.context.payments.get(row.id).state == PaymentState.FAILED, what="the resolution")
+    register.wait_until(lambda: register.context.payments.get(row.id).state == PaymentState.MANUAL_UNPAID,
+                        what="the resolution")
     resolved = register.context.payments.get(row.id)
     assert "責任者確認" in resolved.resolution
     with register.ledger.session() as db:

@@ -336,6 +336,8 @@ class TerminalPayment(Base):
     slip_data: Mapped[str | None] = mapped_column(Text)  # JSON of the terminal's slip fields
     slip_prints: Mapped[int] = mapped_column(Integer, default=0)
     resolution: Mapped[str | None] = mapped_column(String(200))  # how a 要確認 was resolved (query / manager + reason)
+    journal_id: Mapped[str | None] = mapped_column(String(64))  # the terminal journal the request was sent to (issue 16)
+    checkout_key: Mapped[str | None] = mapped_column(String(32), index=True)  # Cart.key of the checkout that sent it
 
     __table_args__ = (
         CheckConstraint("kind IN ('payment', 'refund')", name="kind"),

@@ -2,7 +2,9 @@
 
 Contract, in the order the register uses it:
 1. ``begin`` commits a ``pending`` row with a fresh, never reused ``transaction_id``
-   (the SaleTransactionID) — only then may the request be sent;
+   (the SaleTransactionID), the ``service_id`` it will be sent with and the terminal
+   journal it goes to, in one transaction — only then may the request be sent; a refund
+   is refused while another refund of the same payment is still open;
 2. the answer (``record_result``), a lost answer (``record_no_answer``), a status query
    (``record_status``) or a manager (``resolve_manually``) moves the row through
    ``app.core.payment_state``; each is one transaction;
@@ -23,7 +25,8 @@ from app.core.errors import RegiError
 from app.core.ledger import audit, sessions
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.models import TerminalPayment
-from app.core.payment_state import OPEN_STATES, IllegalTransition, PaymentEvent, PaymentState, transition
+from app.core.payment_state import (ACTION_STATES, ASK_TERMINAL_STATES, OPEN_STATES, IllegalTransition, PaymentEvent,
+                                    PaymentState, transition)
 from app.core.terminal.results import Outcome, PaymentResult, ReversalResult, TransactionStatusResult
 from app.core.terminal.statuses import PosStatus
 
@@ -38,8 +41,12 @@ class TerminalPaymentBook:
 
     # --- 1. before sending -------------------------------------------------
     def begin(self, *, amount_yen: int, method: str | None, profile: str, staff_id: int,
-              refund_of: TerminalPayment | None = None, authorized_by_id: int | None = None) -> TerminalPayment:
-        """Commit the request row (``pending``). Raises ``RegiError`` if the day is not open.
+              refund_of: TerminalPayment | None = None, authorized_by_id: int | None = None,
+              service_id: str | None = None, journal_id: str | None = None,
+              checkout_key: str | None = None) -> TerminalPayment:
+        """Commit the request row (``pending``) with every id it is sent with. Raises
+        ``RegiError`` if the day is not open, or (a refund) if the payment is not 決済完了 or
+        another refund of it is still 処理中 / 要確認 (issue 16: never refund twice).
         ``authorized_by_id`` (a refund from history, a manager action): an audit record
         ``terminal_refund`` (who, authorised by whom, which payment) commits with the row."""
         if amount_yen <= 0:
@@ -50,8 +57,13 @@ class TerminalPaymentBook:
             session = sessions.current_session(db, register.id)
             if session is None:
                 raise RegiError("レジが開局していません。")
+            if refund_of is not None:
+                _check_refundable(db, refund_of.id)
             row = TerminalPayment(
                 transaction_id=f"{register.code}-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:10]}",
+                service_id=service_id,
+                journal_id=journal_id,
+                checkout_key=checkout_key,
                 kind="refund" if refund_of else "payment",
                 refund_of_id=refund_of.id if refund_of else None,
                 register_id=register.id,
@@ -74,10 +86,6 @@ class TerminalPaymentBook:
                                      "poi_transaction_id": refund_of.poi_transaction_id})
         return row
 
-    def set_service_id(self, payment_id: int, service_id: str | None) -> None:
-        with self.ledger.session() as db, db.begin():
-            db.get(TerminalPayment, payment_id).service_id = service_id
-
     # --- 2. outcomes -------------------------------------------------------
     def record_result(self, payment_id: int, result: PaymentResult | ReversalResult) -> TerminalPayment:
         """The terminal's answer to the request itself (possibly late, after 切断する)."""
@@ -88,33 +96,38 @@ class TerminalPaymentBook:
         return self._apply(payment_id, PaymentEvent.NO_ANSWER, note=reason)
 
     def record_status(self, payment_id: int, status: TransactionStatusResult) -> TerminalPayment:
-        """Apply a TransactionStatus answer. For a refund row, the status is that of the
-        refunded payment: 返金済み means the refund went through."""
-        with self.ledger.session() as db:
-            kind = db.get(TerminalPayment, payment_id).kind
-        pos = status.pos_status
-        if kind == "refund":
-            event = {PosStatus.REFUNDED: PaymentEvent.STATUS_DONE, PosStatus.PAID: PaymentEvent.STATUS_NOT_DONE,
-                     PosStatus.FAILED: PaymentEvent.STATUS_NOT_DONE}.get(pos, PaymentEvent.STATUS_UNKNOWN)
-            if status.outcome is Outcome.SUCCESS and not status.found:
-                event = PaymentEvent.STATUS_NOT_DONE
-        else:
-            event = {PosStatus.PAID: PaymentEvent.STATUS_DONE, PosStatus.FAILED: PaymentEvent.STATUS_NOT_DONE,
-                     PosStatus.REFUNDED: PaymentEvent.STATUS_REFUNDED}.get(pos, PaymentEvent.STATUS_UNKNOWN)
+        """Apply a TransactionStatus answer (see ``status_event``)."""
+        row = self.get(payment_id)
+        event, why = status_event(row, status)
         inner = status.payment or status.reversal
-        return self._apply(payment_id, event, result=inner if event in (PaymentEvent.STATUS_DONE, PaymentEvent.STATUS_REFUNDED) else None,
-                           terminal_status=status.terminal_status, note=f"照会: {pos.value}")
+        keep = event in (PaymentEvent.STATUS_DONE, PaymentEvent.STATUS_REFUNDED) or (
+            row.kind == "refund" and event is PaymentEvent.STATUS_NOT_DONE)  # why the refund failed
+        return self._apply(payment_id, event, result=inner if keep else None,
+                           terminal_status=status.terminal_status if row.kind == "payment" else None,
+                           note=f"照会: {why}")
 
     def resolve_manually(self, payment_id: int, *, done: bool, manager_id: int, reason: str) -> TerminalPayment:
         """A manager decides a 要確認 after checking the terminal's history (recorded and audited)."""
         if not reason.strip():
             raise RegiError("理由を入力してください。")
         event = PaymentEvent.MANUAL_DONE if done else PaymentEvent.MANUAL_NOT_DONE
-        row = self._apply(payment_id, event, note=f"責任者確認: {reason}", audit_by=manager_id)
-        return row
+        try:
+            return self._apply(payment_id, event, note=f"責任者確認: {reason}", audit_by=manager_id)
+        except IllegalTransition:
+            raise RegiError("この決済はすでに結果が分かっています。画面を更新してください。") from None
+
+    def record_collected(self, payment_id: int, *, manager_id: int, reason: str) -> TerminalPayment:
+        """要対応 (端末で未決済): a manager records the money collected from the customer another way."""
+        if not reason.strip():
+            raise RegiError("理由を入力してください。")
+        try:
+            return self._apply(payment_id, PaymentEvent.COLLECTED, note=f"回収: {reason}", audit_by=manager_id,
+                               force_note=True)
+        except IllegalTransition:
+            raise RegiError("この決済は回収の記録ができません。") from None
 
     def _apply(self, payment_id: int, event: PaymentEvent, *, result=None, terminal_status: str | None = None,
-               note: str | None = None, audit_by: int | None = None) -> TerminalPayment:
+               note: str | None = None, audit_by: int | None = None, force_note: bool = False) -> TerminalPayment:
         now = self.ledger.clock.now()
         with self.ledger.session() as db, db.begin():
             row = db.get(TerminalPayment, payment_id)
@@ -126,16 +139,21 @@ class TerminalPaymentBook:
                 raise
             row.state = after
             row.updated_at = now
-            if result is not None and after in (PaymentState.APPROVED, PaymentState.FAILED, PaymentState.REFUNDED):
+            if result is not None and after not in ASK_TERMINAL_STATES:
                 _store_result(row, result)
             if terminal_status:
                 row.terminal_status = terminal_status
-            if note and before in OPEN_STATES and after not in OPEN_STATES:
-                row.resolution = note
-            if row.kind == "refund" and after is PaymentState.APPROVED and before is not PaymentState.APPROVED:
+            if note and (force_note or after is not before and after not in OPEN_STATES):
+                row.resolution = note[:200]
+            if row.kind == "refund" and after in REFUND_DONE and before not in REFUND_DONE:
                 original = db.get(TerminalPayment, row.refund_of_id)
                 original.state = transition(original.state, PaymentEvent.REFUNDED)
                 original.updated_at = now
+            if after in ACTION_STATES and before not in ACTION_STATES:
+                # The terminal contradicted a manager (or a recorded failure): audited, shown as 要対応.
+                audit.record(db, now, "terminal_contradiction", row.staff_id, target=f"terminal_payment:{row.id}",
+                             detail={"from": before.value, "to": after.value, "event": event.value,
+                                     "amount_yen": row.amount_yen, "poi_transaction_id": row.poi_transaction_id})
             if audit_by is not None:
                 audit.record(db, now, "resolve_terminal_payment", audit_by, target=f"terminal_payment:{row.id}",
                              detail={"from": before.value, "to": after.value}, reason=note)
@@ -157,6 +175,8 @@ class TerminalPaymentBook:
         with self.ledger.session() as db, db.begin():
             row = db.get(TerminalPayment, payment_id)
             before = PaymentState(row.state)
+            if _open_refund(db, row.id) is not None:
+                raise RegiError(REFUND_OPEN_MESSAGE)
             try:
                 row.state = transition(before, PaymentEvent.REFUNDED)
             except IllegalTransition:
@@ -192,8 +212,31 @@ class TerminalPaymentBook:
 
     def open_requests(self) -> list[TerminalPayment]:
         """Requests whose outcome is not known (``pending`` / ``unknown``), oldest first."""
+        return self._in_states(OPEN_STATES)
+
+    def to_ask(self) -> list[TerminalPayment]:
+        """Requests the terminal has not settled yet (open, or decided only by a manager)."""
+        return self._in_states(ASK_TERMINAL_STATES)
+
+    def needing_action(self) -> list[TerminalPayment]:
+        """要対応: the terminal contradicted a manager's decision (refund, or collect the money)."""
+        return self._in_states(ACTION_STATES)
+
+    def open_of_checkout(self, checkout_key: str) -> list[TerminalPayment]:
+        """Requests of one checkout still 処理中 / 要確認: a new payment could charge twice."""
         with self.ledger.session() as db:
-            return list(db.scalars(select(TerminalPayment).where(TerminalPayment.state.in_([s.value for s in OPEN_STATES]))
+            return list(db.scalars(select(TerminalPayment).where(
+                TerminalPayment.checkout_key == checkout_key,
+                TerminalPayment.state.in_([s.value for s in OPEN_STATES])).order_by(TerminalPayment.id)))
+
+    def open_refund_of(self, payment_id: int) -> TerminalPayment | None:
+        """A refund of this payment still 処理中 / 要確認 (it blocks every other refund or void)."""
+        with self.ledger.session() as db:
+            return _open_refund(db, payment_id)
+
+    def _in_states(self, states) -> list[TerminalPayment]:
+        with self.ledger.session() as db:
+            return list(db.scalars(select(TerminalPayment).where(TerminalPayment.state.in_([s.value for s in states]))
                                    .order_by(TerminalPayment.id)))
 
     def without_slip(self, exclude: set[str] = frozenset()) -> list[TerminalPayment]:
@@ -221,6 +264,57 @@ class TerminalPaymentBook:
             before = row.slip_prints
             row.slip_prints = before + 1
             return before
+
+
+REFUND_DONE = frozenset({PaymentState.APPROVED, PaymentState.MANUAL_PAID, PaymentState.DISPUTED_PAID})
+"""States of a refund row in which its payment counts as refunded."""
+
+REFUND_OPEN_MESSAGE = ("この決済の払い戻しを決済端末に確認中です（要確認）。結果が分かるまで、もう一度取消・返金済みにはできません。"
+                       "「再確認」で決済端末に問い合わせてください。")
+
+
+def _open_refund(db, payment_id: int) -> TerminalPayment | None:
+    return db.scalar(select(TerminalPayment).where(TerminalPayment.refund_of_id == payment_id,
+                                                   TerminalPayment.state.in_([s.value for s in ASK_TERMINAL_STATES]))
+                     .limit(1))
+
+
+def _check_refundable(db, payment_id: int) -> None:
+    original = db.get(TerminalPayment, payment_id)
+    if _open_refund(db, payment_id) is not None:
+        raise RegiError(REFUND_OPEN_MESSAGE)
+    if PaymentState(original.state) is not PaymentState.APPROVED:
+        raise RegiError(f"この決済は「{PaymentState(original.state).label}」のため取消できません。")
+
+
+def status_event(row: TerminalPayment, status: TransactionStatusResult) -> tuple[PaymentEvent, str]:
+    """The event a TransactionStatus answer means for ``row``, and why (for the record).
+
+    - a refund row is decided by its own reversal's answer only, never by the payment's
+      status word (issue 16: a declined refund must not read as 返金済み);
+    - "not found" is "never reached the terminal" only from the journal that took the
+      request: from another journal (the terminal lost its history) it is unknown;
+    - in progress, 処理未了 / 要確認 and a failed query stay unknown.
+    """
+    if status.outcome is not Outcome.SUCCESS:
+        return PaymentEvent.STATUS_UNKNOWN, "no_answer"
+    if status.in_progress:
+        return PaymentEvent.STATUS_UNKNOWN, "in_progress"
+    if not status.found:
+        if row.journal_id is not None and status.journal_id != row.journal_id:
+            return PaymentEvent.STATUS_UNKNOWN, "journal_lost"
+        return PaymentEvent.STATUS_NOT_DONE, "not_found"
+    if row.kind == "refund":
+        inner = status.reversal
+        if inner is None:
+            return PaymentEvent.STATUS_UNKNOWN, "terminal_unknown"
+        return {Outcome.SUCCESS: (PaymentEvent.STATUS_DONE, "refunded"),
+                Outcome.FAILURE: (PaymentEvent.STATUS_NOT_DONE, "refund_failed")}.get(
+            inner.outcome, (PaymentEvent.STATUS_UNKNOWN, "terminal_unknown"))
+    pos = status.pos_status
+    event = {PosStatus.PAID: PaymentEvent.STATUS_DONE, PosStatus.FAILED: PaymentEvent.STATUS_NOT_DONE,
+             PosStatus.REFUNDED: PaymentEvent.STATUS_REFUNDED}.get(pos, PaymentEvent.STATUS_UNKNOWN)
+    return event, "terminal_unknown" if event is PaymentEvent.STATUS_UNKNOWN else pos.value
 
 
 def _store_result(row: TerminalPayment, result: PaymentResult | ReversalResult) -> None:

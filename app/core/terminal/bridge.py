@@ -67,6 +67,7 @@ class LinkState:
     battery: int | None = None
     busy: bool = False
     last_error: TerminalError | None = None
+    journal_id: str | None = None  # the terminal's journal since the last Login (issue 16)
 
 
 def new_service_id() -> str:
@@ -295,7 +296,8 @@ class TerminalBridge:
         if self._linked and self._driver.connected:
             result = await self._driver.login(new_service_id())
             if result.connected:
-                self._set_state(linked=True, poi_id=result.poi_id, battery=result.battery, last_error=None)
+                self._set_state(linked=True, poi_id=result.poi_id, battery=result.battery, last_error=None,
+                                journal_id=result.journal_id)
             return result
         self._want_link = True
         waiter: asyncio.Future[LoginResult] = asyncio.get_running_loop().create_future()
@@ -348,7 +350,8 @@ class TerminalBridge:
                 backoff = self._t.backoff_initial
                 last_failure = None
                 self._linked = True
-                self._set_state(linked=True, poi_id=result.poi_id, battery=result.battery, busy=False, last_error=None)
+                self._set_state(linked=True, poi_id=result.poi_id, battery=result.battery, busy=False, last_error=None,
+                                journal_id=result.journal_id)
                 self._emit(TerminalEvent(EventKind.LINK_UP, text="接続中", poi_id=result.poi_id, battery=result.battery))
                 self._heartbeat_task = asyncio.get_running_loop().create_task(self._heartbeat())
                 await self._link_lost.wait()
@@ -412,10 +415,10 @@ class TerminalBridge:
     # -- operations -------------------------------------------------------------
 
     def pay(self, transaction_id: str, amount_yen: int, method: str | None = None, *,
-            timestamp: str | None = None) -> RequestFuture:
+            timestamp: str | None = None, service_id: str | None = None) -> RequestFuture:
         """Send one payment. `method` is required for usenpay and must be None for ct6100.
 
-        Persist `transaction_id` before calling (R-RECON). Raises ValueError /
+        Persist `transaction_id` (and `service_id`, see `new_service_id`) before calling (R-RECON). Raises ValueError /
         TypeError for programming errors (bad id, float amount, wrong method).
         """
         _check_id("transaction_id", transaction_id)
@@ -428,7 +431,8 @@ class TerminalBridge:
         if profile.linked and not profile.register_picks_method and method is not None:
             raise ValueError(f"the {profile.code} profile picks the method on the terminal: pass method=None")
         ts = _check_timestamp(timestamp)
-        sid = new_service_id()
+        sid = service_id or new_service_id()
+        _check_id("service_id", sid)
 
         def failed(error: TerminalError) -> PaymentResult:
             return PaymentResult(Outcome.FAILURE, sid, transaction_id, amount_yen, error)
@@ -501,7 +505,8 @@ class TerminalBridge:
         return await call()
 
     def reversal(self, transaction_id: str, original_poi_transaction_id: str, amount_yen: int, *,
-                 timestamp: str | None = None, reason: str = "MerchantCancel") -> RequestFuture:
+                 timestamp: str | None = None, reason: str = "MerchantCancel",
+                 service_id: str | None = None) -> RequestFuture:
         """Refund (取消 / 返品 / 返金) an earlier payment, identified by the terminal's id.
 
         `transaction_id` is the register's new, persisted id for this reversal.
@@ -514,7 +519,8 @@ class TerminalBridge:
         if reason not in ("MerchantCancel", "CustomerCancel"):
             raise ValueError("reason must be MerchantCancel or CustomerCancel")
         ts = _check_timestamp(timestamp)
-        sid = new_service_id()
+        sid = service_id or new_service_id()
+        _check_id("service_id", sid)
 
         def failed(error: TerminalError) -> ReversalResult:
             return ReversalResult(Outcome.FAILURE, sid, transaction_id, original_poi_transaction_id, amount_yen, error)

@@ -413,7 +413,7 @@ class LinkDriver(TerminalDriver):
         fields: dict[str, Any] = {}
         if data is not None:
             fields = dict(poi_id=data["POIID"], profile=data["Profile"], battery=data["BatteryLevel"],
-                          supported_methods=tuple(data["SupportedMethods"]))
+                          supported_methods=tuple(data["SupportedMethods"]), journal_id=data.get("JournalID"))
         if error is None:
             if data is None:
                 return LoginResult(LoginStatus.REFUSED, error=TerminalError.of(ErrorCondition.MESSAGE_FORMAT, "E4002"))
@@ -478,13 +478,15 @@ class LinkDriver(TerminalDriver):
             return TransactionStatusResult(Outcome.UNKNOWN, transaction_id, category, error=NO_ANSWER)
         body = message.body
         error = _error(body["Response"])
+        journal = body.get("JournalID")
         if error is not None:
             if error.condition == ErrorCondition.NOT_FOUND:
-                return TransactionStatusResult(Outcome.SUCCESS, transaction_id, category, found=False, error=error)
+                return TransactionStatusResult(Outcome.SUCCESS, transaction_id, category, found=False, error=error,
+                                               journal_id=journal)
             if error.condition == ErrorCondition.IN_PROGRESS:
                 return TransactionStatusResult(Outcome.SUCCESS, transaction_id, category, found=True,
-                                               in_progress=True, error=error)
-            return TransactionStatusResult(Outcome.FAILURE, transaction_id, category, error=error)
+                                               in_progress=True, error=error, journal_id=journal)
+            return TransactionStatusResult(Outcome.FAILURE, transaction_id, category, error=error, journal_id=journal)
         repeated = body.get("RepeatedResponse", {})
         payment = reversal = None
         if "PaymentResponse" in repeated:
@@ -492,7 +494,8 @@ class LinkDriver(TerminalDriver):
         if "ReversalResponse" in repeated:
             reversal = reversal_result_from(repeated["ReversalResponse"], "", transaction_id, None)
         return TransactionStatusResult(Outcome.SUCCESS, transaction_id, category, found=True,
-                                       terminal_status=body.get("TerminalStatus"), payment=payment, reversal=reversal)
+                                       terminal_status=body.get("TerminalStatus"), payment=payment, reversal=reversal,
+                                       journal_id=journal)
 
     async def reversal(self, service_id: str, transaction_id: str, timestamp: str,
                        original_poi_transaction_id: str, amount_yen: int, reason: str) -> ReversalResult:

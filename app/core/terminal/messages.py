@@ -178,6 +178,7 @@ POI_SYSTEM = Obj({
     "LinkedSaleID": Opt(ID),
     "PrinterAvailable": Bool(),
     "OSUpdate": Opt(Obj({"Deadline": Timestamp(), "Blocking": Bool()})),
+    "JournalID": Opt(ID),
 })
 
 MESSAGE_REFERENCE_SERVICE = Obj({
@@ -230,6 +231,7 @@ BODY_SPECS: dict[tuple[Category, MessageType], Spec] = {
     (Category.TRANSACTION_STATUS, MessageType.RESPONSE): Obj({
         "Response": RESPONSE,
         "MessageReference": Opt(MESSAGE_REFERENCE_TXN),
+        "JournalID": Opt(ID),
         "TerminalStatus": Opt(Str(choices=ALL_STATUSES)),
         "RepeatedResponse": Opt(Obj({
             "PaymentResponse": Opt(PAYMENT_RESPONSE),

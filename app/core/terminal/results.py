@@ -70,6 +70,7 @@ class LoginResult:
     battery: int | None = None
     supported_methods: tuple[str, ...] = ()
     error: TerminalError | None = None
+    journal_id: str | None = None  # the terminal's journal (changes when it loses its history)
 
     @property
     def connected(self) -> bool:
@@ -148,9 +149,9 @@ class TransactionStatusResult:
 
     `outcome` is about the *query*. When it is SUCCESS, `payment` (or
     `reversal`) is the terminal's stored answer to the original request and
-    `pos_status` is what the register should record. For a Reversal query,
-    `terminal_status` (and so `pos_status`) is the status of the *payment*
-    that was reversed: 返金済み when the reversal went through.
+    `pos_status` is what the register should record. A Reversal query answers
+    for that reversal: `reversal.outcome` says whether the refund went through
+    (the register never reads a refund's fate from the payment's status word).
     """
 
     outcome: Outcome
@@ -162,6 +163,7 @@ class TransactionStatusResult:
     payment: PaymentResult | None = None
     reversal: ReversalResult | None = None
     error: TerminalError | None = None
+    journal_id: str | None = None  # the journal that answered ("not found" means nothing from another one)
 
     @property
     def pos_status(self) -> PosStatus:
@@ -169,6 +171,9 @@ class TransactionStatusResult:
             return PosStatus.UNKNOWN
         if not self.found:
             return PosStatus.FAILED  # never reached the terminal: safe to pay again
+        if self.payment is None and self.reversal is not None:  # about that reversal only
+            return {Outcome.SUCCESS: PosStatus.REFUNDED, Outcome.FAILURE: PosStatus.FAILED}.get(
+                self.reversal.outcome, PosStatus.UNKNOWN)
         inner = self.payment if self.payment is not None else self.reversal
         if self.terminal_status is not None:
             # The terminal's current word wins: it knows about later refunds

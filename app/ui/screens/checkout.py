@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, Q
 from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
 from app.core.errors import RegiError
 from app.core.ledger.settings import OtherTender
+from app.core.ledger.terminal_payments import REFUND_DONE
 from app.core.money import format_yen
+from app.core.payment_state import PAID_STATES, PaymentState
 from app.core.refund_rules import CashRefundOnly, plan_refund
 from app.core.terminal.profiles import terminal_profile
 from app.ui.screens.base import Screen
@@ -44,6 +46,7 @@ class CheckoutScreen(Screen):
         columns.addWidget(self.cart_view, 4)
         columns.addLayout(self._build_payment(), 4)
         self.cart: Cart = self.context.new_cart()
+        self.context.payment_updates.updated.connect(self.on_payment_update)
 
     # --- layout ------------------------------------------------------------
     def _build_catalog(self) -> QVBoxLayout:
@@ -265,8 +268,8 @@ class CheckoutScreen(Screen):
             self.select_method(OtherTender("terminal", "決済端末"), PaymentKind.TERMINAL, None)
 
     def _unsettled_terminal_request(self) -> bool:
-        """A request of this checkout still 要確認: a new one would risk charging twice."""
-        return any(attempt.request_cart is self.cart and not attempt.settled for attempt in self.context.attempts)
+        """A request of this checkout still 処理中 / 要確認 in the ledger: a new one would risk charging twice."""
+        return bool(self.context.payments.open_of_checkout(self.cart.key))
 
     def choose_other_tender(self) -> None:
         self._sync_method()
@@ -296,7 +299,7 @@ class CheckoutScreen(Screen):
             # The terminal may still have charged the customer: taking the money again
             # now could charge twice. Ask the terminal again and show what is open.
             self.show_message("結果を確認中（要確認）の決済があります。決済端末の結果が分かるまで会計できません。")
-            self.context.reconciler.run()
+            self.context.coordinator.recheck()
             ReconcileDialog(self, self.context).open()
             return
         if kind is PaymentKind.TERMINAL:
@@ -333,6 +336,11 @@ class CheckoutScreen(Screen):
         payment = self.cart.payments[index]
         if payment.kind is PaymentKind.TERMINAL:
             row = self.context.payments.by_transaction_id(payment.reference)
+            if self.context.payments.open_refund_of(row.id) is not None:  # issue 16: never refund twice
+                self.show_message("この支払いの払い戻しを決済端末に確認中です（要確認）。結果が分かるまで取り消せません。")
+                self.context.coordinator.recheck()
+                ReconcileDialog(self, self.context).open()
+                return
             try:
                 plan_refund(row, self.context.ledger.clock.now())
             except CashRefundOnly as refusal:  # WAON, nanaco…: nothing is sent, as in 決済履歴
@@ -368,29 +376,52 @@ class CheckoutScreen(Screen):
         except RegiError as refusal:
             self.show_message(refusal.message)
             return
-        self.cart.payments[:] = [p for p in self.cart.payments if p.reference != row.transaction_id]
+        index = next((i for i, p in enumerate(self.cart.payments) if p.reference == row.transaction_id), None)
+        if index is not None:
+            self.cart.remove_payment(index)
         self.refresh()
         self.show_message(f"現金 {format_yen(row.amount_yen)} をお客様にお返しください。")
         self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: show_error(
             self, getattr(error, "message", str(error)), title="ドロアを開けませんでした", retry_label="再試行",
             on_retry=lambda: self.context.run_device(self.context.printer.kick_drawer)))
 
-    def late_terminal_result(self, row, request) -> None:
-        """A 要確認 request of a checkout settled later (R-RECON). An approved payment joins
-        its cart if that checkout is still open; otherwise it stays listed for a manager."""
-        if request.refund_of is None and row.state == "approved" and request.cart is self.cart:
+    def sync_terminal(self, row) -> str | None:
+        """Make 支払い欄 agree with the ledger for one request of this checkout (idempotent):
+        a payment the terminal (or a manager) settled as paid joins it, a payment whose
+        refund went through leaves it. Returns "added" / "removed" / None."""
+        if row.checkout_key != self.cart.key:
+            return None
+        if row.kind == "payment" and PaymentState(row.state) in PAID_STATES:
             if not any(p.reference == row.transaction_id for p in self.cart.payments):
-                self.cart.payments.append(tender_for(row))
-                self.refresh()
-                self.show_message(f"要確認だった決済（{row.poi_transaction_id or row.transaction_id}）が完了していました。支払い欄に追加しました。")
-                if self.cart.is_settled and self.navigator.current_screen is self:
-                    for dialog in self.findChildren(QDialog):
-                        dialog.close()
-                    self.complete()
-        elif request.refund_of is not None and row.state == "approved" and request.cart is self.cart:
-            self.cart.payments[:] = [p for p in self.cart.payments if p.reference != request.refund_of.transaction_id]
-            self.refresh()
+                self.cart.add_payment(tender_for(row))
+                return "added"
+        elif row.kind == "refund" and PaymentState(row.state) in REFUND_DONE:
+            original = self.context.payments.get(row.refund_of_id)
+            index = next((i for i, p in enumerate(self.cart.payments) if p.reference == original.transaction_id), None)
+            if index is not None:
+                self.cart.remove_payment(index)
+                return "removed"
+        return None
+
+    def on_payment_update(self, update) -> None:
+        """A request of this checkout settled after its screen gave up on it (R-RECON)."""
+        row = update.row
+        try:
+            change = self.sync_terminal(row)
+        except RegiError as error:  # e.g. more than the rest: shown, the row stays for a manager
+            self.show_message(error.message)
+            return
+        if change is None:
+            return
+        self.refresh()
+        if change == "removed":
             self.show_message("要確認だった払い戻しが完了していました。")
+            return
+        self.show_message(f"要確認だった決済（{row.poi_transaction_id or row.transaction_id}）が完了していました。支払い欄に追加しました。")
+        if self.cart.is_settled and self.navigator.current_screen is self:
+            for dialog in self.findChildren(QDialog):
+                dialog.close()
+            self.complete()
 
     def back(self) -> None:
         if self.cart.payments or self._unsettled_terminal_request():

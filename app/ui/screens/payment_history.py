@@ -88,6 +88,8 @@ class PaymentHistoryScreen(Screen):
         buttons.addWidget(back, 1)
         buttons.addWidget(self.void_button, 2)
         layout.addLayout(buttons)
+        self.context.payment_updates.updated.connect(
+            lambda _update: self.load() if self.navigator.current_screen is self else None)
 
     # --- entering ------------------------------------------------------------------------
     def enter(self, slip_id: int, tender_id: int | None = None, after_refund: bool = False, **kwargs) -> None:
@@ -137,11 +139,12 @@ class PaymentHistoryScreen(Screen):
                               style="text-align: left; padding-left: 16px; font-size: 20px;")
         button.clicked.connect(lambda _=False, i=index: self.choose(i))
         state = PaymentState(row.state)
-        status = QLabel(state.label, frame)
+        checking = self.context.payments.open_refund_of(row.id) is not None
+        status = QLabel("払い戻し確認中" if checking else state.label, frame)
         status.setObjectName(f"paymentStatus_{index}")
         status.setAlignment(Qt.AlignCenter)
         status.setMinimumWidth(150)
-        status.setStyleSheet(f"font-size: 20px; font-weight: bold; color: white; background: {STATUS_COLORS[state]};"
+        status.setStyleSheet(f"font-size: 20px; font-weight: bold; color: white; background: {STATUS_COLORS.get(state, '#b26b00')};"
                              " border-radius: 6px; padding: 6px 12px;")
         line.addWidget(button, 1)
         line.addWidget(status)
@@ -172,6 +175,9 @@ class PaymentHistoryScreen(Screen):
     # --- a payment -----------------------------------------------------------------------
     def choose(self, index: int) -> None:
         row = self.context.payments.get(self.rows[index].id)  # fresh: it may have moved on
+        if self.context.payments.open_refund_of(row.id) is not None:
+            self.refund_being_checked()
+            return
         note = terminal_profile(row.profile).reprint_note
         summary = (f"{reference_caption(row)}：{row.poi_transaction_id or '—'}\n{tender_label(row)}　{format_yen(row.amount_yen)}"
                    f"　{PaymentState(row.state).label}")
@@ -195,8 +201,27 @@ class PaymentHistoryScreen(Screen):
         dialog.authorized.connect(then)
         dialog.open()
 
+    def refund_being_checked(self) -> None:
+        """Issue 16: a refund still 処理中 / 要確認 — no second refund, no void, no 返金済み; ask again."""
+        dialog = MessageDialog(self, "RefundCheckingDialog", "払い戻しを確認中",
+                               "この決済の払い戻しの結果を決済端末に確認中です（要確認）。\n"
+                               "結果が分かるまで、もう一度取消したり返金済みにしたりはできません。",
+                               [("closeButton", "閉じる", "secondary"), ("recheckButton", "再確認", "primary")])
+        dialog.setMinimumWidth(720)
+        dialog.chosen.connect(lambda choice: self._recheck() if choice == "recheckButton" else None)
+        dialog.open()
+
+    def _recheck(self) -> None:
+        if self.context.coordinator.recheck():
+            self.show_message("決済端末に問い合わせました。")
+        else:
+            self.show_message("決済端末に接続していません。接続が戻ると自動で確認します。")
+
     def refund(self, row, manager) -> None:
         row = self.context.payments.get(row.id)
+        if self.context.payments.open_refund_of(row.id) is not None:
+            self.refund_being_checked()
+            return
         try:
             plan = plan_refund(row, self.context.ledger.clock.now())
         except CashRefundOnly as refusal:

@@ -1,7 +1,8 @@
 """ProcessingScreen 「決済処理中」 and RefundProcessingScreen 「払戻中」 (R-PAY 4–5, R-CT, R-DISC).
 
-The wait happens on the bridge thread; this screen only reacts to ``PaymentAttempt``
-signals, so the UI stays responsive. 「▲ 切断する」 (``disconnectButton``) aborts and asks
+The payment coordinator (app/core/payments) sends and records; this screen only reacts
+to its updates (``context.payment_updates``), so the UI stays responsive and keeps no
+payment state of its own. 「▲ 切断する」 (``disconnectButton``) aborts and asks
 the terminal what happened; on the CT-6100 it first asks the cashier to return the
 terminal to its home screen (``DisconnectConfirmDialog``).
 """
@@ -12,12 +13,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.errors import RegiError
 from app.core.money import format_yen
-from app.core.payment_state import PaymentState
+from app.core.payment_state import OPEN_STATES, PaymentState
+from app.core.payments.coordinator import WHY_TEXT
 from app.core.terminal.errors import ErrorCondition
+from app.core.terminal.events import EventKind, TerminalEvent
 from app.core.terminal.profiles import terminal_profile
-from app.ui.payment_flow import PaymentAttempt
 from app.ui.screens.base import Screen
-from app.ui.terminal_request import tender_for
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import MessageDialog
 from app.ui.widgets.terminal_art import TerminalArt
@@ -63,23 +64,28 @@ class ProcessingScreenBase(Screen):
         note.setProperty("role", "info")
         column.addWidget(note)
         row.addLayout(column, 3)
-        self.attempt: PaymentAttempt | None = None
+        self.row = None  # the request this screen shows (its state lives in the ledger)
+        self.hung_up = False  # this screen's 「切断する」 was tapped (wording only)
+        self.context.payment_updates.updated.connect(self.on_update)
+        self.context.terminal.event_received.connect(self.on_event)
 
     def enter(self, request=None, **kwargs) -> None:
         self.request = request
+        self.row = None
+        self.hung_up = False
         self.method_label.setText(request.label)
         self.amount_label.setText(format_yen(request.amount_yen))
         self.prompt_label.setText("決済端末で操作してください。")
         self.disconnect_button.setEnabled(True)
-        attempt = PaymentAttempt(self.context, amount_yen=request.amount_yen, method=request.method,
-                                 refund_of=request.refund_of, request_cart=request.cart,
-                                 authorized_by_id=request.authorized_by_id)
-        attempt.prompt.connect(self.prompt_label.setText)
-        attempt.finished.connect(self.on_finished)
-        attempt.changed.connect(self.context_late_change)
-        self.attempt = attempt
+        coordinator = self.context.coordinator
+        key = request.cart.key if request.cart is not None else None
         try:
-            attempt.start()
+            if request.refund_of is not None:
+                self.row = coordinator.refund(request.refund_of, staff_id=self.context.staff.id,
+                                              authorized_by_id=request.authorized_by_id, checkout_key=key)
+            else:
+                self.row = coordinator.pay(amount_yen=request.amount_yen, method=request.method,
+                                           staff_id=self.context.staff.id, checkout_key=key)
         except RegiError as error:
             request.go_back(self.navigator)
             self.navigator.current_screen.show_message(error.message)
@@ -97,23 +103,38 @@ class ProcessingScreenBase(Screen):
     def hang_up(self) -> None:
         self.disconnect_button.setEnabled(False)
         self.prompt_label.setText("決済端末に取引の結果を確認しています…")
-        self.attempt.hang_up()
+        self.hung_up = True
+        self.context.coordinator.hang_up(self.row.id)
+
+    def on_event(self, event: TerminalEvent) -> None:
+        """What the terminal shows, while this screen waits on it."""
+        if (self.navigator.current_screen is self and self.row is not None and self.context.coordinator.busy(self.row.id)
+                and event.kind in (EventKind.DISPLAY, EventKind.DUPLICATE_ALERT, EventKind.OS_UPDATE_NOTICE) and event.text):
+            self.prompt_label.setText(event.text)
 
     # --- outcomes ----------------------------------------------------------
-    def on_finished(self, row) -> None:
-        if self.navigator.current_screen is not self or self.attempt is None or row.id != self.attempt.row.id:
+    def on_update(self, update) -> None:
+        row = update.row
+        if self.navigator.current_screen is not self or self.row is None or row.id != self.row.id or update.busy:
             return
+        for dialog in self.findChildren(MessageDialog):
+            dialog.close()  # a 要確認 dialog settled by a later answer
+        self.row = row
         state = PaymentState(row.state)
         if state is PaymentState.APPROVED:
             self.approved(row)
-        elif state is PaymentState.UNKNOWN:
-            dialog = MessageDialog(self, "ErrorDialog", "決済結果の確認", UNKNOWN_TEXT,
+        elif state in OPEN_STATES:
+            text = UNKNOWN_TEXT
+            if update.why in WHY_TEXT:
+                text = f"{UNKNOWN_TEXT}\n{WHY_TEXT[update.why]}"
+            dialog = MessageDialog(self, "ErrorDialog", "決済結果の確認", text,
                                    [("closeButton", "閉じる", "secondary"), ("recheckButton", "再確認", "primary")])
             dialog.chosen.connect(lambda choice: self.recheck() if choice == "recheckButton" else self.back_to_checkout())
             dialog.open()
-        elif (row.error_condition in (ErrorCondition.CANCEL, ErrorCondition.ABORTED) or self.attempt.disconnected
-              or row.error_condition is None):
-            if self.attempt.disconnected:
+        elif state is not PaymentState.FAILED:
+            self.back_to_checkout()  # decided elsewhere (a manager): the checkout shows it
+        elif row.error_condition in (ErrorCondition.CANCEL, ErrorCondition.ABORTED) or self.hung_up or row.error_condition is None:
+            if self.hung_up:
                 text = "切断しました。この取引は決済されていません。"
             elif row.error_condition is None:  # settled by a status query: the terminal never charged it
                 text = "決済端末に確認しました。この取引は決済されていません。もう一度お支払いください。"
@@ -133,20 +154,12 @@ class ProcessingScreenBase(Screen):
             dialog.open()
 
     def recheck(self) -> None:
-        self.attempt.done = False
-        self.attempt.ask_status()
+        if not self.context.coordinator.recheck(self.row.id):
+            self.back_to_checkout()
+            self.navigator.current_screen.show_message("決済端末に接続していません。接続が戻ると自動で確認します。")
 
     def back_to_checkout(self) -> None:
         self.request.go_back(self.navigator)
-
-    def context_late_change(self, row) -> None:
-        """A 要確認 settled later (the original request's late answer, or a 再確認)."""
-        if self.navigator.current_screen is self and self.attempt is not None and row.id == self.attempt.row.id:
-            for dialog in self.findChildren(MessageDialog):
-                dialog.close()
-            self.on_finished(row)
-        elif self.request.cart is not None:
-            self.navigator.screen("CheckoutScreen").late_terminal_result(row, self.request)
 
     def approved(self, row) -> None:
         raise NotImplementedError
@@ -157,7 +170,7 @@ class ProcessingScreen(ProcessingScreenBase):
     waiting_text = "決済端末で決済を行ってください"
 
     def approved(self, row) -> None:
-        self.request.cart.add_payment(tender_for(row))
+        self.navigator.screen("CheckoutScreen").sync_terminal(row)
         self.navigator.go("PaymentDoneScreen", request=self.request, row=row)
 
 
@@ -166,9 +179,6 @@ class RefundProcessingScreen(ProcessingScreenBase):
     waiting_text = "決済端末で支払取消を行ってください"
 
     def approved(self, row) -> None:
-        cart = self.request.cart
-        if cart is not None:  # in-checkout refund: the payment leaves 支払い欄
-            index = next((i for i, p in enumerate(cart.payments) if p.reference == self.request.refund_of.transaction_id), None)
-            if index is not None:
-                cart.remove_payment(index)
+        if self.request.cart is not None:  # in-checkout refund: the payment leaves 支払い欄
+            self.navigator.screen("CheckoutScreen").sync_terminal(row)
         self.navigator.go("RefundDoneScreen", request=self.request, row=row)

@@ -189,7 +189,19 @@ class SlipDetailScreen(Screen):
         if relations.state in (SlipState.VOIDED, SlipState.CORRECTED):
             what = "伝票訂正" if relations.correction else "伝票取消"
             return f"{what}済みです（取消伝票 {relations.related_number:06d}）。"
-        return self.detail.void_refusal or ""
+        return "\n".join([*self._needing_action(), self.detail.void_refusal or ""]).strip()
+
+    def _needing_action(self) -> list[str]:
+        """要対応 (issue 9): a terminal payment of this slip the terminal says it never made."""
+        from app.core.payment_state import ACTION_STATES, PaymentState
+        from app.ui.widgets.reconcile_dialog import action_line
+
+        lines = []
+        for tender in self.detail.slip.tenders:
+            row = self.context.payments.by_transaction_id(tender.reference) if tender.kind == "terminal" else None
+            if row is not None and PaymentState(row.state) in ACTION_STATES:
+                lines.append(action_line(row))
+        return lines
 
     def _fill_lines(self, slip) -> None:
         clear_layout(self.lines, keep_last=1)

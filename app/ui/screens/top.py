@@ -7,8 +7,8 @@ from app.core.money import format_yen
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.terminal_dialogs import show_login_problem
-from app.ui.widgets.dialogs import ManagerAuthDialog
-from app.ui.widgets.reconcile_dialog import ReconcileDialog
+from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
+from app.ui.widgets.reconcile_dialog import ReconcileDialog, action_line
 from app.ui.widgets.terminal_indicator import TerminalIndicator
 
 MENU = (
@@ -43,8 +43,9 @@ class TopScreen(Screen):
         self.reconcile_label = QLabel("", self.body)
         self.reconcile_label.setObjectName("reconcileLabel")
         self.reconcile_label.setProperty("role", "message")
+        self.reconcile_label.setWordWrap(True)  # 要対応 lines are long (amount, 受注コード, action)
         self.reconcile_button = touch_button("要確認の決済を確認", "reconcileButton", "danger", self.body)
-        self.reconcile_button.clicked.connect(lambda: ReconcileDialog(self, self.context).open())
+        self.reconcile_button.clicked.connect(self.open_reconcile)
         banner.addWidget(self.reconcile_label, 1)
         banner.addWidget(self.reconcile_button)
         layout.addLayout(banner)
@@ -54,7 +55,7 @@ class TopScreen(Screen):
         self.backup_label.setWordWrap(True)
         layout.addWidget(self.backup_label)
         self.context.backups.changed.connect(self.refresh_backup)
-        self.context.reconciler.changed.connect(self.refresh_reconcile)
+        self.context.payment_updates.updated.connect(lambda _update: self.refresh_reconcile())
         grid = QGridLayout()
         grid.setSpacing(20)
         for index, (label, name, target) in enumerate(MENU):
@@ -73,7 +74,7 @@ class TopScreen(Screen):
         if kwargs.get("opened") or not self.context.terminal_login_tried:
             self.connect_terminal()
         else:
-            self.context.reconciler.run()
+            self.context.coordinator.recheck()
         self.refresh_reconcile()
         self.refresh_backup()
 
@@ -82,17 +83,23 @@ class TopScreen(Screen):
         self.backup_label.setText(text)
         self.backup_label.setVisible(bool(text))
 
+    def open_reconcile(self) -> None:
+        dialog = ReconcileDialog(self, self.context)
+        dialog.finished.connect(lambda _result: self.refresh_reconcile())
+        dialog.open()
+
     def refresh_reconcile(self) -> None:
         """R-RECON: 要確認 requests are listed here until resolved (they block 精算)."""
         count = len(self.context.payments.open_requests())
         orphans = len(self.context.payments.without_slip(self.context.checkout_transaction_ids()))
-        texts = []
+        disputed = self.context.payments.needing_action()
+        texts = [action_line(row) for row in disputed]
         if count:
             texts.append(f"要確認の決済が{count}件あります。確認が済むまで精算できません。")
         if orphans:
             texts.append(f"伝票のない決済が{orphans}件あります。決済端末で返金してください。")
         self.reconcile_label.setText("\n".join(texts))
-        self.reconcile_button.setVisible(bool(count or orphans))
+        self.reconcile_button.setVisible(bool(count or orphans or disputed))
 
     def connect_terminal(self) -> None:
         """Link the terminal (開局, or the first top screen of a run); refusals become dialogs."""

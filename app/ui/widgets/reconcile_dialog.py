@@ -1,16 +1,35 @@
-"""ReconcileDialog: the terminal requests still 要確認 (R-RECON), with 「再確認」 (ask the
-terminal again) and, for a manager, 「決済済み」 / 「未決済」 after checking the terminal's
-own history; the decision and its reason are recorded and audited."""
+"""ReconcileDialog: the terminal requests still 要確認 (R-RECON), the 要対応 ones (the
+terminal contradicted a manager, issue 9) and approved payments without a slip.
+
+- 「再確認」 asks the terminal now (the coordinator also asks by itself);
+- 「決済済み」 / 「未決済」 (manager) only when the coordinator allows a manual decision —
+  the terminal answered something other than "in progress", or the link has been down a
+  set time, and then the dialog says the risk; otherwise the buttons are disabled and
+  the reason is shown. The terminal is still asked afterwards: a contradiction is 要対応;
+- 要対応: 「返金済み」 after refunding on the terminal, or 「回収済み」 after collecting the money.
+Every decision has a reason and is audited."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from app.core.errors import RegiError
 from app.core.money import format_yen
+from app.core.payment_state import PaymentState
 from app.core.terminal.profiles import method_label
 from app.ui.keyboard import InputKind, touch_input
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import ManagerAuthDialog, message_line
+
+ACTION_TEXT = {
+    PaymentState.DISPUTED_PAID: "「未決済」とした決済を決済端末が承認していました。決済端末で取消（返金）してから「返金済み」にしてください。",
+    PaymentState.DISPUTED_UNPAID: "「決済済み」とした決済は決済端末で決済されていません。お客様から代金を回収して「回収済み」にしてください。",
+}
+
+
+def action_line(row) -> str:
+    """One 要対応 line: amount, 受注コード and what to do (top screen and this dialog)."""
+    reference = row.poi_transaction_id or row.transaction_id
+    return f"要対応　{format_yen(row.amount_yen)}　受注コード {reference}　{ACTION_TEXT[PaymentState(row.state)]}"
 
 
 class ReconcileDialog(QDialog):
@@ -18,7 +37,7 @@ class ReconcileDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("ReconcileDialog")
         self.setModal(True)
-        self.setMinimumWidth(900)
+        self.setMinimumWidth(1000)
         self.context = context
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
@@ -29,6 +48,7 @@ class ReconcileDialog(QDialog):
         info.setWordWrap(True)
         layout.addWidget(info)
         self.grid = QGridLayout()
+        self.grid.setColumnStretch(0, 1)  # the text takes the room; the buttons keep their words
         layout.addLayout(self.grid)
         layout.addWidget(QLabel("理由（責任者確認のとき記録されます）", self))
         self.reason_edit = QLineEdit("決済端末の取引履歴で確認", self)
@@ -45,52 +65,89 @@ class ReconcileDialog(QDialog):
         buttons.addWidget(recheck)
         buttons.addWidget(close)
         layout.addLayout(buttons)
-        context.reconciler.changed.connect(self.refresh)
+        context.payment_updates.updated.connect(lambda _update: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
+        payments = self.context.payments
+        rows = payments.open_requests()
+        disputed = payments.needing_action()
+        orphans = payments.without_slip(self.context.checkout_transaction_ids())
+        verdicts = {row.id: self.context.coordinator.manual_resolution(row) for row in rows}
+        shown = ([(r.id, r.state) for r in disputed + orphans + rows], [(v.allowed, v.text) for v in verdicts.values()])
+        if shown == getattr(self, "_shown", None):
+            return  # nothing changed (the coordinator re-asks every few seconds): no flicker
+        self._shown = shown
         while self.grid.count():
             widget = self.grid.takeAt(0).widget()
             widget.hide()
             widget.deleteLater()
-        rows = self.context.payments.open_requests()
-        orphans = self.context.payments.without_slip(self.context.checkout_transaction_ids())
-        if not rows and not orphans:
+        if not rows and not orphans and not disputed:
             self.grid.addWidget(QLabel("要確認の決済はありません。", self), 0, 0)
-        for index, row in enumerate(orphans, start=len(rows)):
+        line = 0
+        for row in disputed:
+            label = QLabel(action_line(row), self)
+            label.setWordWrap(True)
+            label.setObjectName(f"needsAction_{row.id}")
+            if PaymentState(row.state) is PaymentState.DISPUTED_PAID:
+                button = touch_button("返金済み", f"markRefunded_{row.id}", "danger", self)
+                button.clicked.connect(lambda _=False, r=row: self.mark_refunded(r))
+            else:
+                button = touch_button("回収済み", f"markCollected_{row.id}", "danger", self)
+                button.clicked.connect(lambda _=False, r=row: self.mark_collected(r))
+            self._place(label, line, 0, 1, 2)
+            self._place(button, line, 2)
+            line += 1
+        for row in orphans:
             label = QLabel(f"{row.created_at:%m/%d %H:%M}　決済済み・伝票なし　{format_yen(row.amount_yen)}　"
                            f"{row.poi_transaction_id}\n決済端末で取消（返金）してから「返金済み」にしてください。", self)
             label.setObjectName(f"withoutSlip_{row.id}")
             refunded = touch_button("返金済み", f"markRefunded_{row.id}", "secondary", self)
             refunded.clicked.connect(lambda _=False, r=row: self.mark_refunded(r))
-            self.grid.addWidget(label, index, 0, 1, 2)
-            self.grid.addWidget(refunded, index, 2)
-        for index, row in enumerate(rows):
+            self._place(label, line, 0, 1, 2)
+            self._place(refunded, line, 2)
+            line += 1
+        for row in rows:
             kind = "払い戻し" if row.kind == "refund" else method_label(row.method or row.requested_method)
-            text = f"{row.created_at:%m/%d %H:%M}　{kind}　{format_yen(row.amount_yen)}　{row.transaction_id}"
+            verdict = verdicts[row.id]
+            text = f"{row.created_at:%m/%d %H:%M}　{kind}　{format_yen(row.amount_yen)}　{row.transaction_id}\n{verdict.text}"
             label = QLabel(text, self)
+            label.setWordWrap(True)
             label.setObjectName(f"openRequest_{row.id}")
             paid = touch_button("決済済み", f"markDone_{row.id}", "secondary", self)
             paid.clicked.connect(lambda _=False, r=row: self.resolve(r, True))
             unpaid = touch_button("未決済", f"markNotDone_{row.id}", "secondary", self)
             unpaid.clicked.connect(lambda _=False, r=row: self.resolve(r, False))
-            self.grid.addWidget(label, index, 0)
-            self.grid.addWidget(paid, index, 1)
-            self.grid.addWidget(unpaid, index, 2)
+            for button in (paid, unpaid):
+                button.setEnabled(verdict.allowed)
+            self._place(label, line, 0)
+            self._place(paid, line, 1)
+            self._place(unpaid, line, 2)
+            line += 1
+
+    def _place(self, widget, *where) -> None:
+        if isinstance(widget, QPushButton):
+            widget.setMinimumWidth(160)
+        self.grid.addWidget(widget, *where)
 
     def recheck(self) -> None:
-        asked = self.context.reconciler.run()
-        self.message_label.setText(f"{asked}件を決済端末に問い合わせました。" if asked else "問い合わせできませんでした（決済端末に接続していません）。")
+        asked = self.context.coordinator.recheck()
+        self.message_label.setText("決済端末に問い合わせました。" if asked else "問い合わせできませんでした（決済端末に接続していません）。")
 
     def resolve(self, row, done: bool) -> None:
         reason = self.reason_edit.text().strip()
-        self._as_manager("要確認の決済の確定", lambda manager: self.context.payments.resolve_manually(
+        self._as_manager("要確認の決済の確定", lambda manager: self.context.coordinator.resolve_manually(
             row.id, done=done, manager_id=manager.id, reason=reason))
 
     def mark_refunded(self, row) -> None:
         reason = self.reason_edit.text().strip()
         self._as_manager("返金済みの記録", lambda manager: self.context.payments.mark_refunded_elsewhere(
             row.id, manager_id=manager.id, reason=reason, staff_id=self.context.staff.id))
+
+    def mark_collected(self, row) -> None:
+        reason = self.reason_edit.text().strip()
+        self._as_manager("回収済みの記録", lambda manager: self.context.payments.record_collected(
+            row.id, manager_id=manager.id, reason=reason))
 
     def _as_manager(self, what: str, action) -> None:
         """Run ``action(manager)``: at once for a manager, else after ManagerAuthDialog."""
@@ -102,7 +159,7 @@ class ReconcileDialog(QDialog):
                 return
             self.message_label.setText("記録しました。")
             self.refresh()
-            self.context.reconciler.changed.emit()
+            self.context.coordinator.recheck()  # the others refresh on its updates
 
         if self.context.staff_is_manager:
             apply(self.context.staff)
