@@ -36,7 +36,8 @@ from app.core.terminal.profiles import PaymentMethod
 
 TERMINAL_METHOD_LABELS = {method.value: method.label  # the report's order
                           for method in (PaymentMethod.CREDIT, PaymentMethod.EMONEY, PaymentMethod.QR)}
-COUNTED_PAYMENT_STATES = (PaymentState.APPROVED.value, PaymentState.REFUNDED.value)
+COUNTED_PAYMENT_STATES = tuple(state.value for state in (  # what the terminal charged, as the ledger knows it
+    PaymentState.APPROVED, PaymentState.REFUNDED, PaymentState.MANUAL_PAID, PaymentState.DISPUTED_PAID))
 
 
 @dataclass(frozen=True)
