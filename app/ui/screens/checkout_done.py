@@ -5,6 +5,7 @@ message with 「再試行」, never a lost checkout (SPEC §7). Printing runs of
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from app.core.money import format_yen
@@ -100,6 +101,7 @@ class FormalReceiptDialog(QDialog):
 
     def __init__(self, parent):
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("FormalReceiptDialog")
         self.setModal(True)
         self.setMinimumWidth(620)

@@ -31,6 +31,7 @@ class MessageDialog(QDialog):
     def __init__(self, parent: QWidget, name: str, title: str, message: str, buttons: list[tuple[str, str, str]]):
         """``buttons``: ``(objectName, label, role)``; the last one is the default."""
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName(name)
         self.setWindowTitle(title)
         self.setModal(True)
@@ -78,7 +79,6 @@ def show_error(parent: QWidget, message: str, *, title: str = "エラー", code:
     dialog = MessageDialog(parent, name, title, text, buttons)
     if on_retry:
         dialog.chosen.connect(lambda choice: on_retry() if choice == "retryButton" else None)
-    dialog.setAttribute(Qt.WA_DeleteOnClose)
     dialog.open()
     return dialog
 
@@ -91,6 +91,7 @@ class ManagerAuthDialog(QDialog):
     def __init__(self, parent: QWidget, reason: str, verify: Callable[[str], object]):
         """``verify(password)`` returns the manager or raises ``RegiError``."""
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("ManagerAuthDialog")
         self.setModal(True)
         self._verify = verify

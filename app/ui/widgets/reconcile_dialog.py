@@ -3,6 +3,7 @@ terminal again) and, for a manager, 「決済済み」 / 「未決済」 after c
 own history; the decision and its reason are recorded and audited."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from app.core.errors import RegiError
@@ -15,6 +16,7 @@ from app.ui.widgets.dialogs import ManagerAuthDialog, message_line
 class ReconcileDialog(QDialog):
     def __init__(self, parent, context):
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("ReconcileDialog")
         self.setModal(True)
         self.setMinimumWidth(900)

@@ -1,0 +1,233 @@
+"""Driving the real register inside its own event loop (``app.exec()``), for soak.py and ui_gaps.py.
+
+Not a test harness: nothing here calls ``processEvents`` or ``qWait``. A ``Script`` is a
+generator run by a ``QTimer`` on the UI thread; it posts real mouse press / release events
+to widgets found by ``objectName`` and yields while it waits for screens, dialogs or the
+terminal. Because the loop is the app's own, deferred deletes and queued signals run
+exactly as they do in the shop.
+
+- ``start_simulator()``: the terminal simulator as a separate process (headless), with its
+  control port for queueing outcomes; ``stop()`` ends it.
+- ``GapMeter``: a 1 ms precise timer; a gap is the time between two of its ticks minus
+  1 ms, i.e. how long the UI thread was busy with something else. Gaps are kept per phase.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from _common import ROOT
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QMouseEvent  # noqa: E402
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QWidget  # noqa: E402
+
+
+# --- the simulator, in its own process --------------------------------------------------
+@dataclass
+class Simulator:
+    process: subprocess.Popen
+    port: int
+    control_port: int
+    control: object = None
+
+    def approve(self, **fields) -> None:
+        self.control.call("approve", **fields)
+
+    def stop(self) -> None:
+        try:
+            if self.control is not None:
+                self.control.close()
+        finally:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_simulator(profile: str = "usenpay") -> Simulator:
+    from app.simulator.control import ControlClient
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.simulator", "--headless", "--profile", profile, "--port", "0",
+         "--control-port", "0", "--log-level", "WARNING"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    ports = {}
+    while len(ports) < 2:
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError("the simulator did not start")
+        if m := re.match(r"(listening|control) on [\d.]+:(\d+)", line):
+            ports[m.group(1)] = int(m.group(2))
+    sim = Simulator(process, ports["listening"], ports["control"])
+    sim.control = ControlClient(port=sim.control_port)
+    return sim
+
+
+# --- measuring the UI thread ----------------------------------------------------------------
+@dataclass
+class GapMeter:
+    """Longest gaps of a 1 ms timer, per phase (``phase`` is set by the script)."""
+
+    phase: str = "start"
+    gaps: dict = field(default_factory=lambda: defaultdict(list))  # phase -> [gap ms]
+    _last: float = 0.0
+
+    def start(self) -> None:
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self._tick)
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        gap = (now - self._last) * 1000 - 1.0
+        self._last = now
+        if gap > 2.0:  # keep only the ones worth looking at
+            self.gaps[self.phase].append(gap)
+
+    def set_phase(self, phase: str) -> None:
+        self._tick()  # close the previous phase's gap at the boundary
+        self.phase = phase
+
+    def longest(self, phase: str, n: int = 1) -> list[float]:
+        return sorted(self.gaps.get(phase, ()), reverse=True)[:n]
+
+
+# --- the script -------------------------------------------------------------------------
+class Stuck(RuntimeError):
+    pass
+
+
+class Script:
+    """Runs ``steps`` (a generator) on a QTimer. Each ``yield`` gives the loop a turn.
+
+    The script's helpers are generators too: ``yield from self.tap("payButton")``.
+    """
+
+    def __init__(self, window, steps, *, on_finished, on_error, tick_ms: int = 2):
+        self.window = window
+        self._steps = steps
+        self._on_finished, self._on_error = on_finished, on_error
+        self._timer = QTimer()
+        self._timer.setInterval(tick_ms)
+        self._timer.timeout.connect(self._advance)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def _advance(self) -> None:
+        try:
+            next(self._steps)
+        except StopIteration:
+            self._timer.stop()
+            self._on_finished()
+        except BaseException as error:  # noqa: BLE001 — reported by the caller, then the loop ends
+            self._timer.stop()
+            self._on_error(error)
+
+    # --- finding -------------------------------------------------------------------------
+    def dialogs(self) -> list[QDialog]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+    def dialog(self, name: str) -> QDialog | None:
+        return next((d for d in self.dialogs() if d.objectName() == name), None)
+
+    def screen(self) -> str:
+        return self.window.stack.currentWidget().objectName()
+
+    def find(self, name: str) -> QWidget | None:
+        dialogs = self.dialogs()
+        for scope in dialogs or [self.window.stack.currentWidget()]:
+            for widget in scope.findChildren(QWidget, name):
+                if widget.isVisible() and widget.isEnabled():
+                    return widget
+        return None
+
+    # --- acting ---------------------------------------------------------------------------
+    def wait(self, predicate, what: str, timeout: float = 20.0):
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise Stuck(f"waited {timeout:g} s for {what} (screen {self.screen()}, "
+                            f"message {self.window.stack.currentWidget().message_label.text()!r}, "
+                            f"dialogs {[d.objectName() for d in self.dialogs()]})")
+            yield
+
+    def click(self, widget: QWidget, pos=None) -> None:
+        """A real press and release, posted to the widget (as the window system would)."""
+        point = QPointF(pos if pos is not None else widget.rect().center())
+        for kind in (QEvent.MouseButtonPress, QEvent.MouseButtonRelease):
+            buttons = Qt.LeftButton if kind == QEvent.MouseButtonPress else Qt.NoButton
+            event = QMouseEvent(kind, point, widget.mapToGlobal(point), Qt.LeftButton, buttons, Qt.NoModifier)
+            QCoreApplication.postEvent(widget, event)
+
+    def tap(self, name: str):
+        found = []
+        yield from self.wait(lambda: found.append(self.find(name)) or found[-1] is not None, f"{name!r} to tap")
+        self.click(found[-1])
+        yield
+
+    def tap_where(self, predicate, what: str):
+        """Tap the first visible button for which ``predicate(button)`` holds."""
+        def look():
+            for w in self.window.stack.currentWidget().findChildren(QAbstractButton):
+                if w.isVisible() and predicate(w):
+                    found.append(w)
+                    return True
+            return False
+        found = []
+        yield from self.wait(look, what)
+        self.click(found[-1])
+        yield
+
+    def digits(self, digits: str):
+        for d in digits:
+            yield from self.tap(f"key{d}")
+
+    def wait_screen(self, name: str, timeout: float = 20.0):
+        yield from self.wait(lambda: self.screen() == name and not self.dialogs(), f"screen {name}", timeout)
+
+    def wait_dialog(self, name: str):
+        yield from self.wait(lambda: self.dialog(name) is not None, f"dialog {name}")
+
+
+def quiet_offscreen_warnings() -> None:
+    """The offscreen platform warns on every dialog shown; keep the output readable."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message):
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
+def rss_kib() -> int:
+    """Resident set size of this process, KiB (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+
+
+def linear_fit(xs: list[float], ys: list[float]) -> float:
+    """Least-squares slope of ys over xs."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+
+
+def repo_path() -> Path:
+    return ROOT
