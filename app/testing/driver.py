@@ -2,7 +2,8 @@
 key amounts on the tenkey, read the current screen, its message and the ledger.
 
 Taps go through real mouse events on visible, enabled widgets of the frontmost dialog or
-the current screen, so a test cannot tap what a cashier could not.
+the current screen, so a test cannot tap what a cashier could not. A tap returns once a
+password it sent to be checked off the UI thread has its answer on screen.
 """
 from __future__ import annotations
 
@@ -130,6 +131,15 @@ class RegisterDriver:
             raise AssertionError(f"{name!r} is disabled")
         QTest.mouseClick(widget, Qt.LeftButton)
         QApplication.processEvents()
+        self.wait_passwords()
+
+    def wait_passwords(self, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        """Wait until a password being checked off the UI thread (login, manager) is answered on screen."""
+        from app.ui.background import password_checks
+
+        if password_checks().busy:
+            self.wait_until(lambda: not password_checks().busy, timeout, "the password check")
+            QApplication.processEvents()  # widgets the answer added show on the next pass
 
     def type_digits(self, digits: str) -> None:
         """Key ``digits`` on the tenkey (of the dialog in front, else of the screen)."""

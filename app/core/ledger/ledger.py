@@ -31,6 +31,7 @@ class Ledger:
         self.url = url
         self.clock = clock or Clock()
         self._sessions: sessionmaker[Session] = open_ledger(url)
+        self._register: Register | None = None
 
     def session(self) -> Session:
         """A new ORM session (use as a context manager); for reads outside the facade."""
@@ -45,13 +46,19 @@ class Ledger:
             return load_settings(db)
 
     def save_settings(self, new: ShopSettings, staff_id: int | None, authorized_by_id: int | None = None) -> None:
+        self._register = None  # the register code may change
         with self._sessions.begin() as db:
             changed = save_settings(db, new)
             if changed:
                 audit.record(db, self.clock.now(), "settings_change", staff_id, detail=changed, authorized_by_id=authorized_by_id)
 
     def register(self) -> Register:
-        """This register's row, created on first use from the settings' register code."""
+        """This register's row, created on first use from the settings' register code.
+        Kept until the settings are saved again: every sale asks for it, and reading the
+        settings each time cost a transaction per 会計."""
+        cached = self._register
+        if cached is not None:
+            return cached
         with self._sessions.begin() as db:
             settings = load_settings(db)
             register = db.scalar(select(Register).where(Register.code == settings.register_code))
@@ -59,7 +66,8 @@ class Ledger:
                 register = Register(code=settings.register_code, name=settings.register_name)
                 db.add(register)
                 db.flush()
-            return register
+        self._register = register
+        return register
 
     # --- staff -------------------------------------------------------------
     def staff(self) -> list[Staff]:

@@ -6,7 +6,7 @@ the slip is committed in one transaction and ``CheckoutDoneScreen`` follows.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
 from app.core.errors import RegiError
@@ -15,7 +15,6 @@ from app.core.money import format_yen
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.cart_view import CartView
-from app.ui.widgets.discard import clear_layout, discard
 from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
 from app.ui.widgets.payments_view import PaymentsView
 from app.ui.terminal_request import TerminalRequest, tender_for
@@ -42,6 +41,7 @@ class CheckoutScreen(Screen):
         columns.addWidget(self.cart_view, 4)
         columns.addLayout(self._build_payment(), 4)
         self.cart: Cart = self.context.new_cart()
+        self._load_catalog()
 
     # --- layout ------------------------------------------------------------
     def _build_catalog(self) -> QVBoxLayout:
@@ -51,11 +51,8 @@ class CheckoutScreen(Screen):
         self.category_row.setSpacing(6)
         self.category_group = QButtonGroup(self)
         column.addLayout(self.category_row)
-        self.tiles_widget = QWidget(self.body)
-        self.tiles = QGridLayout(self.tiles_widget)
-        self.tiles.setContentsMargins(0, 0, 0, 0)
-        self.tiles.setSpacing(8)
-        column.addWidget(self.tiles_widget, 1)
+        self.tile_pages = QStackedWidget(self.body)  # one page of tiles per category
+        column.addWidget(self.tile_pages, 1)
         tools = QHBoxLayout()
         tools.setSpacing(6)
         back = touch_button("戻る", "backButton", "toggle", self.body)
@@ -123,8 +120,8 @@ class CheckoutScreen(Screen):
         self.cart = cart or self.context.new_cart()
         self.context.current_cart = self.cart
         self.cart_view.selected = -1
-        if not returning or not getattr(self, "catalog", None):
-            self._load_catalog()
+        if not returning and self.catalog:
+            self.show_category(self.catalog[0])
         sells_food = self.context.settings.sells_food
         self.eat_in_button.setVisible(sells_food)
         self.take_out_button.setVisible(sells_food)
@@ -137,29 +134,39 @@ class CheckoutScreen(Screen):
             self.complete()
 
     def _load_catalog(self) -> None:
-        for button in self.category_group.buttons():
-            self.category_group.removeButton(button)
-            discard(button)
+        """Category buttons and a page of product tiles per category, built once: the
+        catalogue does not change while the register runs, and rebuilding tiles on every
+        checkout and category tap cost each tap a frame (SPEC §9)."""
         self.catalog = self.context.ledger.catalog()
+        self.pages = {}
         for category in self.catalog:
             button = touch_button(category.name, f"category_{category.id}", "category", self.body, checkable=True)
             button.clicked.connect(lambda _=False, c=category: self.show_category(c))
             self.category_group.addButton(button)
             self.category_row.addWidget(button)
+            self.pages[category.id] = self._tile_page(category)
+            self.tile_pages.addWidget(self.pages[category.id])
         if self.catalog:
             self.show_category(self.catalog[0])
 
-    def show_category(self, category) -> None:
-        self.findChild(QWidget, f"category_{category.id}").setChecked(True)
-        clear_layout(self.tiles)
+    def _tile_page(self, category) -> QWidget:
+        page = QWidget(self.tile_pages)
+        tiles = QGridLayout(page)
+        tiles.setContentsMargins(0, 0, 0, 0)
+        tiles.setSpacing(8)
         for index, product in enumerate(category.products):
-            tile = touch_button(f"{product.name}\n{format_yen(product.price_yen)}", f"product_{product.id}", "tile", self.tiles_widget)
+            tile = touch_button(f"{product.name}\n{format_yen(product.price_yen)}", f"product_{product.id}", "tile", page)
             tile.setStyleSheet(f"border-left: 8px solid {category.color};")
             tile.clicked.connect(lambda _=False, p=product: self.add_product(p))
-            self.tiles.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
+            tiles.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
         rows = max(4, (len(category.products) + TILE_COLUMNS - 1) // TILE_COLUMNS)
         for row in range(rows):
-            self.tiles.setRowStretch(row, 1)
+            tiles.setRowStretch(row, 1)
+        return page
+
+    def show_category(self, category) -> None:
+        self.findChild(QWidget, f"category_{category.id}").setChecked(True)
+        self.tile_pages.setCurrentWidget(self.pages[category.id])
 
     # --- cart actions ------------------------------------------------------
     def _attempt(self, action) -> bool:
@@ -312,7 +319,7 @@ class CheckoutScreen(Screen):
             self.refresh()
             self.show_message((getattr(error, "message", None) or f"会計を記録できませんでした：{error}") + retry)
             return
-        self.navigator.go("CheckoutDoneScreen", slip_id=committed.slip_id)
+        self.navigator.go("CheckoutDoneScreen", committed=committed, cart=self.cart)
 
     def delete_payment(self, index: int) -> None:
         """× on 支払い欄: cash / other go at once; a terminal payment is refunded first (R-REFUND-INLINE)."""

@@ -49,16 +49,19 @@ class CheckoutDoneScreen(Screen):
             button.clicked.connect(handler)
             buttons.addWidget(button)
         layout.addLayout(buttons)
-        self.slip = None
+        self.slip_id: int | None = None
 
-    def enter(self, slip_id: int, **kwargs) -> None:
-        self.slip = self.context.ledger.slip(slip_id)
+    def enter(self, committed, cart, **kwargs) -> None:
+        """``committed``: the ``CommittedSlip`` of ``cart``. The figures come from the cart the
+        slip was written from; the slip itself is read only to print, on the device worker
+        (reading it here cost the 会計 tap a query, SPEC §9)."""
+        self.slip_id = committed.slip_id
         self.receipts_printed = 0
-        self.values["total"].setText(format_yen(self.slip.total_yen))
-        self.values["deposit"].setText(format_yen(sum(t.amount_yen for t in self.slip.tenders)))
-        self.values["change"].setText(format_yen(self.slip.change_yen))
-        self.slip_label.setText(f"伝票番号 {self.slip.slip_number:06d}")
-        if self.slip.cash_tendered_yen:
+        self.values["total"].setText(format_yen(cart.total_yen))
+        self.values["deposit"].setText(format_yen(cart.paid_yen))
+        self.values["change"].setText(format_yen(cart.change_yen))
+        self.slip_label.setText(f"伝票番号 {committed.slip_number:06d}")
+        if cart.cash_tendered_yen:
             self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: self._device_failed(
                 error, "ドロアを開けませんでした", lambda: self.context.run_device(self.context.printer.kick_drawer)))
 
@@ -66,8 +69,8 @@ class CheckoutDoneScreen(Screen):
         return paper_columns(self.context.settings.printer_paper_mm)
 
     def print_receipt(self) -> None:
-        data = receipt_for_slip(self.slip, self.context.settings, reprint=self.receipts_printed > 0)
-        self._print(layout_receipt(data, self._columns()))
+        settings, reprint, columns = self.context.settings, self.receipts_printed > 0, self._columns()
+        self._print(lambda slip: layout_receipt(receipt_for_slip(slip, settings, reprint=reprint), columns))
 
     def ask_formal_receipt(self) -> None:
         dialog = FormalReceiptDialog(self)
@@ -75,10 +78,14 @@ class CheckoutDoneScreen(Screen):
         dialog.open()
 
     def print_formal_receipt(self, addressee: str, proviso: str) -> None:
-        data = receipt_for_slip(self.slip, self.context.settings)
-        self._print(layout_formal_receipt(data, addressee, proviso, self._columns()), counts_as_receipt=False)
+        settings, columns = self.context.settings, self._columns()
+        self._print(lambda slip: layout_formal_receipt(receipt_for_slip(slip, settings), addressee, proviso, columns),
+                    counts_as_receipt=False)
 
-    def _print(self, document, counts_as_receipt: bool = True) -> None:
+    def _print(self, layout, counts_as_receipt: bool = True) -> None:
+        """Read the slip, lay it out (``layout(slip)``) and print, all on the device worker."""
+        ledger, printer, slip_id = self.context.ledger, self.context.printer, self.slip_id
+
         def printed(_result):
             if counts_as_receipt:
                 self.receipts_printed += 1
@@ -86,9 +93,9 @@ class CheckoutDoneScreen(Screen):
 
         self.show_message("印刷中…")
         self.context.run_device(
-            lambda: self.context.printer.print_document(document),
+            lambda: printer.print_document(layout(ledger.slip(slip_id))),
             on_done=printed,
-            on_error=lambda error: self._device_failed(error, "印刷できませんでした", lambda: self._print(document, counts_as_receipt)),
+            on_error=lambda error: self._device_failed(error, "印刷できませんでした", lambda: self._print(layout, counts_as_receipt)),
         )
 
     def _device_failed(self, error: BaseException, title: str, retry) -> None:
