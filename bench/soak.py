@@ -24,6 +24,7 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,7 @@ def parse_args(argv=None):
     p.add_argument("--mix", choices=("full", "cash", "terminal"), default="full")
     p.add_argument("--tracemalloc", action="store_true")
     p.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)
+    p.add_argument("--data-dir", help=argparse.SUPPRESS)
     p.add_argument("--sim-port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--sim-control-port", type=int, help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -73,7 +75,7 @@ def child(args) -> None:
         tracemalloc.start(12)
     app = QApplication(sys.argv[:1])
     quiet_offscreen_warnings()
-    data_dir = Path(tempfile.mkdtemp(prefix="regi-soak-"))
+    data_dir = Path(args.data_dir)
     window = build_register(f"sqlite:///{data_dir / 'regi.db'}", data_dir=data_dir, settings={
         "terminal_profile": "usenpay", "terminal_host": "127.0.0.1", "terminal_port": args.sim_port})
     window.resize(1280, 800)
@@ -282,9 +284,11 @@ def main() -> int:
 
     sim = start_simulator()
     out = Path(tempfile.mkstemp(prefix="regi-soak-", suffix=".json")[1])
+    data_dir = tempfile.mkdtemp(prefix="regi-soak-")
     started = time.monotonic()
     try:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(out), "--sim-port", str(sim.port),
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(out), "--data-dir", data_dir,
+               "--sim-port", str(sim.port),
                "--sim-control-port", str(sim.control_port), "--sales", str(args.sales), "--idle-seconds",
                str(args.idle_seconds), "--sample-every", str(args.sample_every), "--mix", args.mix]
         if args.warmup is not None:
@@ -295,6 +299,7 @@ def main() -> int:
         returncode = subprocess.call(cmd, cwd=ROOT, env=env)
     finally:
         sim.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
     result = json.loads(out.read_text(encoding="utf-8")) if out.stat().st_size else {}
     out.unlink()
     return report(args, result, returncode, time.monotonic() - started)

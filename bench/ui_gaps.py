@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,7 @@ def parse_args(argv=None):
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)
+    p.add_argument("--data-dir", help=argparse.SUPPRESS)
     p.add_argument("--sim-port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--sim-control-port", type=int, help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -61,7 +63,7 @@ def child(args) -> None:
 
     app = QApplication(sys.argv[:1])
     quiet_offscreen_warnings()
-    data_dir = Path(tempfile.mkdtemp(prefix="regi-gaps-"))
+    data_dir = Path(args.data_dir)
     window = build_register(f"sqlite:///{data_dir / 'regi.db'}", data_dir=data_dir, settings={
         "terminal_profile": "usenpay", "terminal_host": "127.0.0.1", "terminal_port": args.sim_port})
     window.resize(1280, 800)
@@ -212,13 +214,15 @@ def main() -> int:
     for run in range(args.runs):
         sim = start_simulator()
         out = Path(tempfile.mkstemp(prefix="regi-gaps-", suffix=".json")[1])
+        data_dir = tempfile.mkdtemp(prefix="regi-gaps-")
         try:
-            code = subprocess.call([sys.executable, str(Path(__file__).resolve()), "--child", str(out),
+            code = subprocess.call([sys.executable, str(Path(__file__).resolve()), "--child", str(out), "--data-dir", data_dir,
                                     "--sim-port", str(sim.port), "--sim-control-port", str(sim.control_port),
                                     "--repeats", str(args.repeats)], cwd=ROOT,
                                    env={**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")})
         finally:
             sim.stop()
+            shutil.rmtree(data_dir, ignore_errors=True)
         result = json.loads(out.read_text(encoding="utf-8")) if out.stat().st_size else {"error": f"exit {code}"}
         out.unlink()
         if result.get("error"):
