@@ -46,6 +46,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--profile", metavar="PHASE", help="cProfile the UI thread during PHASE (first time), print the top")
     p.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)
     p.add_argument("--data-dir", help=argparse.SUPPRESS)
     p.add_argument("--sim-port", type=int, help=argparse.SUPPRESS)
@@ -81,10 +82,24 @@ def child(args) -> None:
     def phase(s: Script, name: str, steps, repeat: int):
         yield from settle(s, 300)  # idle time: what is built ahead gets built
         label = f"{name}#{repeat}"
+        profiler = None
+        if args.profile == name and repeat == 0:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         meter.set_phase(label)
         yield from steps
         yield from settle(s, 150)
         meter.set_phase("between")
+        if profiler is not None:
+            import io
+            import pstats
+
+            profiler.disable()
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+            result["profile"] = text.getvalue()
         result["phases"].setdefault(name, []).append(meter.longest(label))
 
     def login(s):
@@ -218,7 +233,7 @@ def main() -> int:
         try:
             code = subprocess.call([sys.executable, str(Path(__file__).resolve()), "--child", str(out), "--data-dir", data_dir,
                                     "--sim-port", str(sim.port), "--sim-control-port", str(sim.control_port),
-                                    "--repeats", str(args.repeats)], cwd=ROOT,
+                                    "--repeats", str(args.repeats)] + (["--profile", args.profile] if args.profile else []), cwd=ROOT,
                                    env={**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")})
         finally:
             sim.stop()
@@ -228,6 +243,8 @@ def main() -> int:
         if result.get("error"):
             print(f"run {run + 1}: ERROR\n{result['error']}")
             return 1
+        if result.get("profile"):
+            print(result["profile"])
         for name, gaps in result["phases"].items():
             first.setdefault(name, []).append(gaps[0])
             again.setdefault(name, []).extend(gaps[1:])
