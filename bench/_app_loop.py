@@ -13,6 +13,7 @@ exactly as they do in the shop.
 """
 from __future__ import annotations
 
+import heapq
 import os
 import re
 import subprocess
@@ -81,11 +82,12 @@ class GapMeter:
 
     Two measures per gap: wall time (what the cashier sees, including time the OS gave to
     other processes — large on a loaded machine) and the UI thread's own CPU time over the
-    same gap (``time.thread_time``: the work the app did, whatever the load)."""
+    same gap (``time.thread_time``: the work the app did, whatever the load). Only the
+    ``KEEP`` longest of each phase are kept: a soak must not measure its own lists growing."""
 
+    KEEP = 10
     phase: str = "start"
-    gaps: dict = field(default_factory=lambda: defaultdict(list))  # phase -> [wall gap ms]
-    cpu: dict = field(default_factory=lambda: defaultdict(list))  # phase -> [CPU ms over a gap]
+    gaps: dict = field(default_factory=lambda: defaultdict(list))  # phase -> heap of (wall ms, CPU ms)
     _last: float = 0.0
     _last_cpu: float = 0.0
 
@@ -101,8 +103,12 @@ class GapMeter:
         now, cpu = time.perf_counter(), time.thread_time()
         gap = (now - self._last) * 1000 - 1.0
         if gap > 2.0:  # keep only the ones worth looking at
-            self.gaps[self.phase].append(gap)
-            self.cpu[self.phase].append((cpu - self._last_cpu) * 1000)
+            heap = self.gaps[self.phase]
+            entry = (gap, (cpu - self._last_cpu) * 1000)
+            if len(heap) < self.KEEP:
+                heapq.heappush(heap, entry)
+            elif entry > heap[0]:
+                heapq.heapreplace(heap, entry)
         self._last, self._last_cpu = now, cpu
 
     def set_phase(self, phase: str) -> None:
@@ -110,8 +116,12 @@ class GapMeter:
         self.phase = phase
 
     def longest(self, phase: str) -> tuple[float, float]:
-        """(longest wall gap, most UI-thread CPU in one gap) of ``phase``, ms."""
-        return max(self.gaps.get(phase, [0.0])), max(self.cpu.get(phase, [0.0]))
+        """(longest wall gap, most UI-thread CPU in one of the longest gaps) of ``phase``, ms."""
+        kept = self.gaps.get(phase) or [(0.0, 0.0)]
+        return max(w for w, _ in kept), max(c for _, c in kept)
+
+    def top(self, phase: str, n: int = 5) -> list[tuple[float, float]]:
+        return sorted(self.gaps.get(phase, ()), reverse=True)[:n]
 
 
 # --- the script -------------------------------------------------------------------------
@@ -227,6 +237,20 @@ def rss_kib() -> int:
     """Resident set size of this process, KiB (Linux)."""
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+
+
+def sqlite_kib() -> int:
+    """Memory SQLite holds (``sqlite3_memory_used``: page caches, statements), KiB; -1 if unknown."""
+    import ctypes
+    import ctypes.util
+    import sqlite3  # noqa: F401  (loads the library the app uses)
+
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
+        lib.sqlite3_memory_used.restype = ctypes.c_int64
+        return lib.sqlite3_memory_used() // 1024
+    except (OSError, AttributeError):
+        return -1
 
 
 def linear_fit(xs: list[float], ys: list[float]) -> float:

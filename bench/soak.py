@@ -62,7 +62,7 @@ def plan(index: int, mix: str) -> str:
 
 
 def child(args) -> None:
-    from _app_loop import GapMeter, Script, linear_fit, quiet_offscreen_warnings, rss_kib
+    from _app_loop import GapMeter, Script, linear_fit, quiet_offscreen_warnings, rss_kib, sqlite_kib
     from PySide6.QtCore import QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -72,7 +72,7 @@ def child(args) -> None:
     if args.tracemalloc:
         import tracemalloc
 
-        tracemalloc.start(12)
+        tracemalloc.start(4)
     app = QApplication(sys.argv[:1])
     quiet_offscreen_warnings()
     data_dir = Path(args.data_dir)
@@ -99,7 +99,8 @@ def child(args) -> None:
         phase = meter.phase
         meter.set_phase("sampling")  # gc.collect and counting are the benchmark's own gaps
         gc.collect()
-        result["samples"].append({"sales": sales, "rss_kib": rss_kib(), "py_objects": len(gc.get_objects()),
+        result["samples"].append({"sales": sales, "rss_kib": rss_kib(), "sqlite_kib": sqlite_kib(),
+                                  "py_objects": len(gc.get_objects()),
                                   "widgets": len(QApplication.allWidgets()), "qobjects": qobject_count()})
         if sales == warmup:
             result["_census"] = census()
@@ -210,11 +211,13 @@ def child(args) -> None:
         fit = [x for x in result["samples"] if x["sales"] >= warmup]
         if len(fit) >= 2:
             result["kib_per_sale"] = linear_fit([x["sales"] for x in fit], [x["rss_kib"] for x in fit])
-        result["gaps"] = {phase: sorted(g, reverse=True)[:5] for phase, g in meter.gaps.items()}
+            if all(x["sqlite_kib"] >= 0 for x in fit):
+                result["kib_per_sale_sqlite"] = linear_fit([x["sales"] for x in fit], [x["sqlite_kib"] for x in fit])
+        result["gaps"] = {phase: meter.top(phase) for phase in meter.gaps}
         result["warmup"] = warmup
         if args.tracemalloc and "_snapshot" in result:
             end = tracemalloc.take_snapshot()
-            top = end.compare_to(result.pop("_snapshot"), "traceback")[:8]
+            top = end.compare_to(result.pop("_snapshot"), "traceback")[:10]
             result["tracemalloc"] = [{"kib": round(st.size_diff / 1024, 1), "count": st.count_diff,
                                       "where": [str(fr) for fr in st.traceback.format()[-12:]]} for st in top]
         result.pop("_snapshot", None)
@@ -257,6 +260,9 @@ def report(args, result: dict, returncode: int, seconds: float) -> int:
         if "kib_per_sale" in result:
             print(f"RSS growth after warm-up ({result['warmup']} sales): {result['kib_per_sale']:.2f} KiB/sale (linear fit)")
         w = next((x for x in s if x["sales"] >= result["warmup"]), first)
+        if "kib_per_sale_sqlite" in result:
+            print(f"of which SQLite's own allocations (page caches): {result['kib_per_sale_sqlite']:.2f} KiB/sale; "
+                  f"{first['sqlite_kib'] / 1024:.1f} → {last['sqlite_kib'] / 1024:.1f} MiB")
         for key in ("py_objects", "widgets", "qobjects"):
             print(f"{key}: {first[key]} at 0, {w[key]} at {w['sales']}, {last[key]} at {last['sales']}")
     for name, count in result.get("widgets_grown", {}).items():
@@ -267,9 +273,9 @@ def report(args, result: dict, returncode: int, seconds: float) -> int:
         print(f"idle {b['t']:.0f} s: RSS {a['rss_kib'] / 1024:.1f} → {b['rss_kib'] / 1024:.1f} MiB, "
               f"refcount None {a['none']} → {b['none']}, True {a['true']} → {b['true']}, False {a['false']} → {b['false']}, "
               f"python objects {a['py_objects']} → {b['py_objects']}, widgets {a['widgets']} → {b['widgets']}")
-    print("longest UI gaps (ms) per phase:")
+    print("longest UI gaps per phase, ms: wall (UI-thread CPU within it)")
     for phase, gaps in sorted(result["gaps"].items()):
-        print(f"  {phase:<16} " + ", ".join(f"{g:.1f}" for g in gaps))
+        print(f"  {phase:<16} " + ", ".join(f"{wall:.1f} ({cpu:.1f})" for wall, cpu in gaps))
     for entry in result.get("tracemalloc", []):
         print(f"tracemalloc +{entry['kib']} KiB, +{entry['count']} blocks:\n    " + "\n    ".join(entry["where"]))
     return 0

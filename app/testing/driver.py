@@ -19,7 +19,7 @@ from app.core.printing.printers import CapturingPrinter, PrinterConfig
 from app.core.printing.service import PrintService
 from app.core.terminal.config import BridgeTimings
 from app.ui.app import build_register
-from app.ui.main_window import MainWindow
+from app.ui.main_window import AHEAD, MainWindow
 
 DEFAULT_TIMEOUT_S = 5.0
 TEST_TIMINGS = BridgeTimings(connect_timeout=1.0, login_timeout=2.0, request_timeout=3.0, payment_timeout=10.0,
@@ -43,7 +43,11 @@ class RegisterDriver:
         window.resize(1280, 800)
         window.show()
         QApplication.processEvents()
-        return cls(window, data_dir)
+        driver = cls(window, data_dir)
+        # As in a shop, where logging in takes seconds: the screens built ahead are ready before
+        # the first tap, rather than being built while a test races the terminal link.
+        driver.wait_until(lambda: all(name in window.screens for name in AHEAD), what="the screens built ahead")
+        return driver
 
     def close(self) -> None:
         self.context.terminal.stop()  # pending requests resolve now; their dialogs are closed below

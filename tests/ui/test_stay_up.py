@@ -60,6 +60,7 @@ def test_manager_password_is_checked_off_the_ui_thread(register):
 
 def test_the_cashiers_screens_are_built_while_the_login_screen_waits(register):
     register.wait_until(lambda: all(name in register.window.screens for name in AHEAD), what="the screens built ahead")
+    assert register.screen() == "LoginScreen"  # built while the register waited for a login
     checkout = register.window.screens["CheckoutScreen"]
     assert not checkout.isVisible()
     assert checkout.findChildren(QWidget, "product_1")  # the tiles too, before the first checkout
