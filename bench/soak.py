@@ -199,11 +199,13 @@ def child(args) -> None:
         meter.set_phase("idle")
         idle_start = time.monotonic()
         while time.monotonic() - idle_start < args.idle_seconds:
+            meter.set_phase("sampling")  # the benchmark's own gc.collect and counting
             gc.collect()
             result["idle"].append({"t": round(time.monotonic() - idle_start, 1), "rss_kib": rss_kib(),
                                    "none": sys.getrefcount(None), "true": sys.getrefcount(True),
                                    "false": sys.getrefcount(False), "py_objects": len(gc.get_objects()),
                                    "widgets": len(QApplication.allWidgets())})
+            meter.set_phase("idle")
             until = time.monotonic() + min(10.0, args.idle_seconds)
             yield from s.wait(lambda: time.monotonic() >= until, "idle", timeout=60)
 
