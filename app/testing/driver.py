@@ -2,7 +2,8 @@
 key amounts on the tenkey, read the current screen, its message and the ledger.
 
 Taps go through real mouse events on visible, enabled widgets of the frontmost dialog or
-the current screen, so a test cannot tap what a cashier could not.
+the current screen, so a test cannot tap what a cashier could not. A tap returns once a
+password it sent to be checked off the UI thread has its answer on screen.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from app.core.printing.service import PrintService
 from app.core.terminal.config import BridgeTimings
 from app.ui.app import build_register
 from app.ui.keyboard import hide_keyboard
-from app.ui.main_window import MainWindow
+from app.ui.main_window import AHEAD, MainWindow
 
 DEFAULT_TIMEOUT_S = 5.0
 TEST_TIMINGS = BridgeTimings(connect_timeout=1.0, login_timeout=2.0, request_timeout=3.0, payment_timeout=10.0,
@@ -51,6 +52,9 @@ class RegisterDriver:
         driver = cls(window, data_dir)
         driver.start_args = dict(clock=clock, printer_config=printer_config, settings=settings,
                                  printer_service=printer_service)
+        # As in a shop, where logging in takes seconds: the screens built ahead are ready before
+        # the first tap, rather than being built while a test races the terminal link.
+        driver.wait_until(lambda: all(name in window.screens for name in AHEAD), what="the screens built ahead")
         return driver
 
     def crash_and_restart(self) -> "RegisterDriver":
@@ -160,6 +164,15 @@ class RegisterDriver:
             raise AssertionError(f"{name!r} is disabled")
         QTest.mouseClick(widget, Qt.LeftButton)
         QApplication.processEvents()
+        self.wait_passwords()
+
+    def wait_passwords(self, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        """Wait until a password being checked off the UI thread (login, manager) is answered on screen."""
+        from app.ui.background import password_checks
+
+        if password_checks().busy:
+            self.wait_until(lambda: not password_checks().busy, timeout, "the password check")
+            QApplication.processEvents()  # widgets the answer added show on the next pass
 
     def enter_text(self, name: str, text: str) -> None:
         """Tap text field ``name``, empty it and commit ``text`` into it as the on-screen keyboard

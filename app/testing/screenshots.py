@@ -336,7 +336,7 @@ def _receipt_preview(driver):
     from app.ui.print_preview import PrintPreviewDialog
 
     settings = driver.context.settings
-    slip = driver.window.current_screen.slip  # CheckoutDoneScreen's, loaded with its relations
+    slip = driver.context.ledger.slip(driver.window.current_screen.slip_id)  # CheckoutDoneScreen's
     document = layout_receipt(receipt_for_slip(slip, settings), driver.context.printer.columns)
     dialog = PrintPreviewDialog(driver.window, document, paper_dots(settings.printer_paper_mm))
     dialog.open()

@@ -3,6 +3,10 @@
 ``BackgroundWorker.submit(fn, on_done, on_error)`` runs ``fn`` on the worker's single
 thread (so print jobs keep their order) and calls ``on_done(result)`` or
 ``on_error(exception)`` back on the UI thread (app/ui/threads.py).
+
+``password_checks()`` is the register's worker for password hashing (scrypt, about 30 ms):
+login and manager authorisation verify there so the UI thread never stalls on it (SPEC §9).
+It is separate from the device worker so a slow printer never delays a login.
 """
 from __future__ import annotations
 
@@ -38,3 +42,14 @@ class BackgroundWorker:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=False)
+
+
+_password_checks: BackgroundWorker | None = None
+
+
+def password_checks() -> BackgroundWorker:
+    """The one worker that verifies passwords off the UI thread (created on first use)."""
+    global _password_checks
+    if _password_checks is None:
+        _password_checks = BackgroundWorker("regi-password")
+    return _password_checks

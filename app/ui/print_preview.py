@@ -6,7 +6,7 @@ from __future__ import annotations
 from PIL.ImageQt import ImageQt
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QScrollArea, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QScrollArea, QVBoxLayout
 
 from app.core.printing.document import PrintDocument
 from app.core.printing.printers import PrinterConfig
@@ -35,7 +35,10 @@ class PreviewPrintService(PrintService):
         self.relay.printed.emit(doc)
 
     def _show(self, doc: PrintDocument) -> None:
-        parent = QApplication.activeWindow()
+        # A dialog without a parent would be collected at once: when no window is active
+        # (a dialog just closed and the platform activated nothing), use the register's.
+        parent = QApplication.activeWindow() or next(
+            (w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()), None)
         dialog = PrintPreviewDialog(parent, doc, self.config.dots)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.open()
@@ -44,6 +47,7 @@ class PreviewPrintService(PrintService):
 class PrintPreviewDialog(QDialog):
     def __init__(self, parent, doc: PrintDocument, dots: int):
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("PrintPreviewDialog")
         self.setWindowTitle("印刷プレビュー")
         self.setModal(True)

@@ -142,6 +142,7 @@ class CatalogBook:
         return bool(changes)
 
     def _audit(self, db: Session, action: str, by: int | None, target: str, detail: dict) -> None:
+        self.ledger.catalog_changed()  # every catalogue write is audited: the checkout rebuilds its tiles
         audit.record(db, self.ledger.clock.now(), action, by, target=target, detail=detail)
 
 

@@ -35,6 +35,8 @@ class Ledger:
         self.url = url
         self.clock = clock or Clock()
         self._sessions: sessionmaker[Session] = open_ledger(url)
+        self._register: Register | None = None
+        self.catalog_version = 0  # bumped by every catalogue change (back office), read by the checkout
         self._use_zone(self.settings().shop_timezone)
 
     def _use_zone(self, name: str) -> None:
@@ -42,6 +44,9 @@ class Ledger:
             self.clock.use_zone(name)
         except ValueError:  # a bad stored zone must not stop the register: keep counting in the default
             log.warning("unknown shop_timezone %r; using %s", name, self.clock.zone)
+
+    def catalog_changed(self) -> None:
+        self.catalog_version += 1
 
     def session(self) -> Session:
         """A new ORM session (use as a context manager); for reads outside the facade."""
@@ -56,6 +61,7 @@ class Ledger:
             return load_settings(db)
 
     def save_settings(self, new: ShopSettings, staff_id: int | None, authorized_by_id: int | None = None) -> None:
+        self._register = None  # the register code may change
         with self._sessions.begin() as db:
             changed = save_settings(db, new)
             if changed:
@@ -63,9 +69,16 @@ class Ledger:
         self._use_zone(new.shop_timezone)
 
     def register(self) -> Register:
-        """This register's row, created on first use from the settings' register code."""
+        """This register's row, created on first use from the settings' register code.
+        Kept until the settings are saved again: every sale asks for it, and reading the
+        settings each time cost a transaction per 会計."""
+        cached = self._register
+        if cached is not None:
+            return cached
         with self._sessions.begin() as db:
-            return chain.this_register(db)
+            register = chain.this_register(db)
+        self._register = register
+        return register
 
     # --- staff -------------------------------------------------------------
     def staff(self) -> list[Staff]:

@@ -47,9 +47,19 @@ class Screen(QWidget):
         self.message_label = message_line(self)
         self.message_label.setContentsMargins(16, 0, 16, 6)
         outer.addWidget(self.message_label)
-        self._tick = QTimer(self)
+        self._tick = QTimer(self)  # runs only while the screen shows (see showEvent / hideEvent)
+        self._tick.setInterval(1000)
         self._tick.timeout.connect(self._refresh_header)
-        self._tick.start(1000)
+
+    def showEvent(self, event) -> None:
+        self._refresh_header()
+        self._tick.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        # Screens are built ahead and kept: a hidden one must not tick its clock every second.
+        self._tick.stop()
+        super().hideEvent(event)
 
     def _refresh_header(self) -> None:
         staff = self.context.staff

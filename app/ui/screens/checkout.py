@@ -6,7 +6,7 @@ the slip is committed in one transaction and ``CheckoutDoneScreen`` follows.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
 from app.core.errors import RegiError
@@ -19,7 +19,7 @@ from app.core.terminal.profiles import terminal_profile
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import add_stripe, touch_button
 from app.ui.widgets.cart_view import CartView
-from app.ui.widgets.discard import clear_layout, discard
+from app.ui.widgets.discard import discard
 from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog, show_error
 from app.ui.widgets.payments_view import PaymentsView
 from app.ui.terminal_request import TerminalRequest, tender_for
@@ -47,6 +47,7 @@ class CheckoutScreen(Screen):
         columns.addLayout(self._build_payment(), 4)
         self.cart: Cart = self.context.new_cart()
         self.context.payment_updates.updated.connect(self.on_payment_update)
+        self._load_catalog()
 
     # --- layout ------------------------------------------------------------
     def _build_catalog(self) -> QVBoxLayout:
@@ -56,12 +57,9 @@ class CheckoutScreen(Screen):
         self.category_row.setSpacing(6)
         self.category_group = QButtonGroup(self)
         column.addLayout(self.category_row)
-        self.tiles_widget = QWidget(self.body)
-        self.tiles_widget.setObjectName("productTiles")
-        self.tiles = QGridLayout(self.tiles_widget)
-        self.tiles.setContentsMargins(0, 0, 0, 0)
-        self.tiles.setSpacing(8)
-        column.addWidget(self.tiles_widget, 1)
+        self.tile_pages = QStackedWidget(self.body)  # one page of tiles per category
+        self.tile_pages.setObjectName("productTiles")
+        column.addWidget(self.tile_pages, 1)
         tools = QHBoxLayout()
         tools.setSpacing(6)
         back = touch_button("戻る", "backButton", "toggle", self.body)
@@ -129,8 +127,10 @@ class CheckoutScreen(Screen):
         self.cart = cart or self.context.new_cart()
         self.context.current_cart = self.cart
         self.cart_view.selected = -1
-        if not returning or not getattr(self, "catalog", None):
+        if self.catalog_version != self.context.ledger.catalog_version:
             self._load_catalog()
+        if not returning and self.catalog:
+            self.show_category(self.catalog[0])
         sells_food = self.context.settings.sells_food
         self.eat_in_button.setVisible(sells_food)
         self.take_out_button.setVisible(sells_food)
@@ -143,15 +143,25 @@ class CheckoutScreen(Screen):
             self.complete()
 
     def _load_catalog(self) -> None:
-        for button in self.category_group.buttons():
+        """Category buttons and a page of product tiles per category, built once and again only
+        when the back office changed the catalogue (``ledger.catalog_version``): rebuilding tiles
+        on every checkout and category tap cost each tap a frame (SPEC §9)."""
+        self.catalog = self.context.ledger.catalog()
+        self.catalog_version = self.context.ledger.catalog_version
+        for button in self.category_group.buttons():  # a rebuild after the back office changed it
             self.category_group.removeButton(button)
             discard(button)
-        self.catalog = self.context.ledger.catalog()
+        for page in list(getattr(self, "pages", {}).values()):
+            self.tile_pages.removeWidget(page)
+            discard(page)
+        self.pages = {}
         for category in self.catalog:
             button = touch_button(category.name, f"category_{category.id}", "category", self.body, checkable=True)
             button.clicked.connect(lambda _=False, c=category: self.show_category(c))
             self.category_group.addButton(button)
             self.category_row.addWidget(button)
+            self.pages[category.id] = self._tile_page(category)
+            self.tile_pages.addWidget(self.pages[category.id])
         if self.catalog:
             self.show_category(self.catalog[0])
 
@@ -159,23 +169,30 @@ class CheckoutScreen(Screen):
         """Tiles of about 200 px on a 1920×1080 screen get a type size to match (QSS ``large``)."""
         super().resizeEvent(event)
         large = event.size().width() >= 1600
-        if self.tiles_widget.property("large") != large:
-            self.tiles_widget.setProperty("large", large)
-            for tile in self.tiles_widget.findChildren(QWidget):
+        if self.tile_pages.property("large") != large:
+            self.tile_pages.setProperty("large", large)
+            for tile in self.tile_pages.findChildren(QWidget):
                 tile.style().unpolish(tile)
                 tile.style().polish(tile)
 
-    def show_category(self, category) -> None:
-        self.findChild(QWidget, f"category_{category.id}").setChecked(True)
-        clear_layout(self.tiles)
+    def _tile_page(self, category) -> QWidget:
+        page = QWidget(self.tile_pages)
+        tiles = QGridLayout(page)
+        tiles.setContentsMargins(0, 0, 0, 0)
+        tiles.setSpacing(8)
         for index, product in enumerate(category.products):
-            tile = touch_button(f"{product.name}\n{format_yen(product.price_yen)}", f"product_{product.id}", "tile", self.tiles_widget)
+            tile = touch_button(f"{product.name}\n{format_yen(product.price_yen)}", f"product_{product.id}", "tile", page)
             add_stripe(tile, category.color)
             tile.clicked.connect(lambda _=False, p=product: self.add_product(p))
-            self.tiles.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
+            tiles.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
         rows = max(4, (len(category.products) + TILE_COLUMNS - 1) // TILE_COLUMNS)
         for row in range(rows):
-            self.tiles.setRowStretch(row, 1)
+            tiles.setRowStretch(row, 1)
+        return page
+
+    def show_category(self, category) -> None:
+        self.findChild(QWidget, f"category_{category.id}").setChecked(True)
+        self.tile_pages.setCurrentWidget(self.pages[category.id])
 
     # --- cart actions ------------------------------------------------------
     def _attempt(self, action) -> bool:
@@ -329,7 +346,7 @@ class CheckoutScreen(Screen):
             self.refresh()
             self.show_message((getattr(error, "message", None) or f"会計を記録できませんでした：{error}") + retry)
             return
-        self.navigator.go("CheckoutDoneScreen", slip_id=committed.slip_id)
+        self.navigator.go("CheckoutDoneScreen", committed=committed, cart=self.cart)
 
     def delete_payment(self, index: int) -> None:
         """× on 支払い欄: cash / other go at once; a terminal payment is refunded first (R-REFUND-INLINE)."""

@@ -5,12 +5,13 @@ message with 「再試行」, never a lost checkout (SPEC §7). Printing runs of
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from app.core.money import format_yen
-from app.ui.keyboard import InputKind, touch_input
 from app.core.printing.receipt import layout_formal_receipt, layout_receipt
 from app.core.receipts import receipt_for_slip
+from app.ui.keyboard import InputKind, touch_input
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import show_error
@@ -53,19 +54,22 @@ class CheckoutDoneScreen(Screen):
             button.clicked.connect(handler)
             buttons.addWidget(button)
         layout.addLayout(buttons)
-        self.slip = None
+        self.slip_id: int | None = None
 
-    def enter(self, slip_id: int, **kwargs) -> None:
-        self.slip = self.context.ledger.slip(slip_id)
+    def enter(self, committed, cart, **kwargs) -> None:
+        """``committed``: the ``CommittedSlip`` of ``cart``. The figures come from the cart the
+        slip was written from; the slip itself is read only to print, on the device worker
+        (reading it here cost the 会計 tap a query, SPEC §9)."""
+        self.slip_id = committed.slip_id
         self.receipts_printed = self.formal_receipts_printed = 0
-        self.values["total"].setText(format_yen(self.slip.total_yen))
-        self.values["deposit"].setText(format_yen(sum(t.amount_yen for t in self.slip.tenders)))
-        self.values["change"].setText(format_yen(self.slip.change_yen))
-        tenders = self.slip.tenders
+        self.values["total"].setText(format_yen(cart.total_yen))
+        self.values["deposit"].setText(format_yen(cart.paid_yen))
+        self.values["change"].setText(format_yen(cart.change_yen))
+        payments = cart.payments
         self.tenders_label.setText(
-            "（" + " ＋ ".join(f"{t.label} {format_yen(t.amount_yen)}" for t in tenders) + "）" if len(tenders) > 1 else "")
-        self.slip_label.setText(f"伝票番号 {self.slip.slip_number:06d}")
-        if self.slip.cash_tendered_yen and self.context.settings.printer_drawer:
+            "（" + " ＋ ".join(f"{p.label} {format_yen(p.amount_yen)}" for p in payments) + "）" if len(payments) > 1 else "")
+        self.slip_label.setText(f"伝票番号 {committed.slip_number:06d}")
+        if cart.cash_tendered_yen and self.context.settings.printer_drawer:
             self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: self._device_failed(
                 error, "ドロアを開けませんでした", lambda: self.context.run_device(self.context.printer.kick_drawer)))
 
@@ -73,8 +77,9 @@ class CheckoutDoneScreen(Screen):
         return self.context.printer.columns
 
     def print_receipt(self) -> None:
-        data = receipt_for_slip(self.slip, self.context.settings, reprint=self.receipts_printed > 0)
-        self._print(layout_receipt(data, self._columns()), "receipts_printed")
+        settings, reprint, columns = self.context.settings, self.receipts_printed > 0, self._columns()
+        self._print(lambda slip: layout_receipt(receipt_for_slip(slip, settings, reprint=reprint), columns),
+                    "receipts_printed")
 
     def ask_formal_receipt(self) -> None:
         dialog = FormalReceiptDialog(self)
@@ -83,21 +88,25 @@ class CheckoutDoneScreen(Screen):
 
     def print_formal_receipt(self, addressee: str, proviso: str) -> None:
         """A second 領収書 of the same sale is marked 再発行 (a receipt must not be issued twice unmarked)."""
-        data = receipt_for_slip(self.slip, self.context.settings, reprint=self.formal_receipts_printed > 0)
-        self._print(layout_formal_receipt(data, addressee, proviso, self._columns()), "formal_receipts_printed")
+        settings, reprint, columns = self.context.settings, self.formal_receipts_printed > 0, self._columns()
+        self._print(lambda slip: layout_formal_receipt(receipt_for_slip(slip, settings, reprint=reprint), addressee,
+                                                       proviso, columns), "formal_receipts_printed")
 
-    def _print(self, document, counter: str) -> None:
-        """Print; `counter` (an attribute) counts the print once it was sent whole — a failed one
-        is not counted, so its 「再試行」 is no 再発行."""
+    def _print(self, layout, counter: str) -> None:
+        """Read the slip, lay it out (``layout(slip)``) and print, all on the device worker. `counter`
+        (an attribute) counts the print once it was sent whole — a failed one is not counted, so its
+        「再試行」 (the same layout) is no 再発行."""
+        ledger, printer, slip_id = self.context.ledger, self.context.printer, self.slip_id
+
         def printed(_result):
             setattr(self, counter, getattr(self, counter) + 1)
             self.show_message("印刷しました。")
 
         self.show_message("印刷中…")
         self.context.run_device(
-            lambda: self.context.printer.print_document(document),
+            lambda: printer.print_document(layout(ledger.slip(slip_id))),
             on_done=printed,
-            on_error=lambda error: self._device_failed(error, "印刷できませんでした", lambda: self._print(document, counter)),
+            on_error=lambda error: self._device_failed(error, "印刷できませんでした", lambda: self._print(layout, counter)),
         )
 
     def _device_failed(self, error: BaseException, title: str, retry) -> None:
@@ -110,6 +119,7 @@ class FormalReceiptDialog(QDialog):
 
     def __init__(self, parent):
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("FormalReceiptDialog")
         self.setModal(True)
         self.setMinimumWidth(620)

@@ -1,9 +1,10 @@
-"""LoginScreen (R-LOGIN): 「担当者選択」 staff tiles, keypad password, 「ログイン」."""
+"""LoginScreen (R-LOGIN): 「担当者選択」 staff tiles, keypad password, 「ログイン」 (verified off the UI thread)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.errors import RegiError
+from app.ui.background import password_checks
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.discard import discard
@@ -88,15 +89,35 @@ class LoginScreen(Screen):
         self.show_message("")
 
     def submit(self) -> None:
+        """Check the password on the password worker (scrypt stays off the UI thread, SPEC §9);
+        the screen stays responsive with its inputs disabled until the answer is back."""
         if self.selected_staff_id is None:
             self.show_message("担当者を選択してください。")
             return
-        try:
-            staff = self.context.ledger.login(self.selected_staff_id, self.keypad.text)
-        except RegiError as error:
-            self.keypad.clear()
-            self.show_message(error.message)
-            return
+        ledger, staff_id, password = self.context.ledger, self.selected_staff_id, self.keypad.text
+
+        def check():
+            staff = ledger.login(staff_id, password)
+            return staff, ledger.current_session() is not None
+
+        self._set_busy(True)
+        password_checks().submit(check, self._logged_in, self._refused)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.show_message("確認中…" if busy else "")
+        for widget in self.body.findChildren(QAbstractButton):
+            widget.setEnabled(not busy)
+
+    def _logged_in(self, result) -> None:
+        staff, day_open = result
+        self._set_busy(False)
         self.context.staff = staff
         self.context.backups.after_login(staff.id)
-        self.navigator.go("TopScreen" if self.context.ledger.current_session() else "OpenScreen")
+        self.navigator.go("TopScreen" if day_open else "OpenScreen")
+
+    def _refused(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if not isinstance(error, RegiError):
+            raise error
+        self.keypad.clear()
+        self.show_message(error.message)

@@ -1,6 +1,7 @@
 """The cart column of the checkout: one row per line (name, －/＋, amount, ×) and the totals.
 
-Rows are rebuilt from the ``Cart`` on every ``refresh`` (a cart has few lines). Row
+Rows are made as the cart grows and kept: ``refresh`` shows the ``Cart``'s lines in them and
+hides the rest, so a tap never pays for building widgets (nor leaves any to delete). Row
 buttons are named by line index: ``lineName_0``, ``lineMinus_0``, ``linePlus_0``, ``lineDelete_0``.
 """
 from __future__ import annotations
@@ -11,7 +12,6 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLay
 from app.core.cart import Cart
 from app.core.money import REDUCED_RATE, format_yen
 from app.ui.widgets.buttons import touch_button
-from app.ui.widgets.discard import clear_layout
 
 
 class CartView(QFrame):
@@ -63,13 +63,19 @@ class CartView(QFrame):
             self.labels[key] = value
         layout.addLayout(totals)
         self.selected = -1
+        self._rows: list[_LineRow] = []
 
     def refresh(self, cart: Cart) -> None:
-        clear_layout(self.rows, keep_last=3)  # the stretch, the empty hint and the stretch below it
         if self.selected >= len(cart.lines):
             self.selected = -1
-        for index, line in enumerate(cart.lines):
-            self.rows.insertWidget(index, self._row(cart, index))
+        while len(self._rows) < len(cart.lines):
+            row = _LineRow(self, len(self._rows))
+            self.rows.insertWidget(len(self._rows), row)
+            self._rows.append(row)
+        for index, row in enumerate(self._rows):
+            if index < len(cart.lines):
+                row.show_line(cart, index, index == self.selected)
+            row.setVisible(index < len(cart.lines))
         self.empty_hint.setVisible(not cart.lines)
         rates = {r.rate_percent: r for r in cart.rate_totals()}
         self.labels["subtotal"].setText(format_yen(cart.subtotal_yen))
@@ -84,50 +90,64 @@ class CartView(QFrame):
         self.labels["paid"].setText(format_yen(cart.paid_yen))
         self.labels["remaining"].setText(format_yen(cart.remaining_yen))
 
-    def _row(self, cart: Cart, index: int) -> QFrame:
-        line = cart.lines[index]
-        row = QFrame(self.rows_widget)
-        row.setProperty("role", "row")
-        row.setProperty("selected", "true" if index == self.selected else "false")
-        grid = QGridLayout(row)
-        grid.setContentsMargins(4, 2, 4, 2)
-        grid.setHorizontalSpacing(4)
-        reduced = "※" if cart.rate_of(line) == REDUCED_RATE else ""
-        name = touch_button(f"{line.name}{reduced}", f"lineName_{index}", "lineName", row)
-        name.clicked.connect(lambda _=False, i=index: self._select(i))
-        detail = f"{format_yen(line.unit_price_yen)} × {line.quantity}"
-        if line.discount_yen:
-            detail += f"　{line.discount.label}"
-        detail_label = QLabel(detail, row)
-        detail_label.setProperty("role", "info")
-        minus = touch_button("－", f"lineMinus_{index}", "line", row)
-        minus.clicked.connect(lambda _=False, i=index: self.quantity_step.emit(i, -1))
-        quantity = QLabel(str(line.quantity), row)
-        quantity.setObjectName(f"lineQuantity_{index}")
-        quantity.setAlignment(Qt.AlignCenter)
-        quantity.setMinimumWidth(36)
-        plus = touch_button("＋", f"linePlus_{index}", "line", row)
-        plus.clicked.connect(lambda _=False, i=index: self.quantity_step.emit(i, +1))
-        amount = QLabel(format_yen(line.amount_yen), row)
-        amount.setObjectName(f"lineAmount_{index}")
-        amount.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-        amount.setMinimumWidth(90)
-        delete = touch_button("×", f"lineDelete_{index}", "line", row)
-        delete.clicked.connect(lambda _=False, i=index: self.line_deleted.emit(i))
-        for widget in (minus, plus, delete):
-            widget.setFixedWidth(52)
-        name.setMinimumHeight(40)
-        grid.setVerticalSpacing(0)
-        # The name gets four columns of six: a clipped 「ミックスサンド※」 reads as another word.
-        grid.addWidget(name, 0, 0, 1, 4)
-        grid.addWidget(detail_label, 0, 4, 1, 2)
-        for column, widget in enumerate((minus, quantity, plus, amount, delete), start=1):
-            grid.addWidget(widget, 1, column)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(4, 1)
-        detail_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-        return row
-
     def _select(self, index: int) -> None:
         self.selected = -1 if self.selected == index else index
         self.line_selected.emit(self.selected)
+
+
+class _LineRow(QFrame):
+    """Row ``index`` of the cart: made once, then shows whichever line has that index."""
+
+    def __init__(self, view: CartView, index: int):
+        super().__init__(view.rows_widget)
+        self.setProperty("role", "row")
+        self.setProperty("selected", "false")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(4, 2, 4, 2)
+        grid.setHorizontalSpacing(4)
+        self.name = touch_button("", f"lineName_{index}", "lineName", self)
+        self.name.clicked.connect(lambda: view._select(index))
+        self.detail = QLabel("", self)
+        self.detail.setProperty("role", "info")
+        minus = touch_button("－", f"lineMinus_{index}", "line", self)
+        minus.clicked.connect(lambda: view.quantity_step.emit(index, -1))
+        self.quantity = QLabel("", self)
+        self.quantity.setObjectName(f"lineQuantity_{index}")
+        self.quantity.setAlignment(Qt.AlignCenter)
+        self.quantity.setMinimumWidth(36)
+        plus = touch_button("＋", f"linePlus_{index}", "line", self)
+        plus.clicked.connect(lambda: view.quantity_step.emit(index, +1))
+        self.amount = QLabel("", self)
+        self.amount.setObjectName(f"lineAmount_{index}")
+        self.amount.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.amount.setMinimumWidth(90)
+        delete = touch_button("×", f"lineDelete_{index}", "line", self)
+        delete.clicked.connect(lambda: view.line_deleted.emit(index))
+        for widget in (minus, plus, delete):
+            widget.setFixedWidth(52)
+        self.name.setMinimumHeight(40)
+        grid.setVerticalSpacing(0)
+        self.detail.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        # The name gets four columns of six: a clipped 「ミックスサンド※」 reads as another word.
+        grid.addWidget(self.name, 0, 0, 1, 4)
+        grid.addWidget(self.detail, 0, 4, 1, 2)
+        for column, widget in enumerate((minus, self.quantity, plus, self.amount, delete), start=1):
+            grid.addWidget(widget, 1, column)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(4, 1)
+
+    def show_line(self, cart: Cart, index: int, selected: bool) -> None:
+        line = cart.lines[index]
+        reduced = "※" if cart.rate_of(line) == REDUCED_RATE else ""
+        self.name.setText(f"{line.name}{reduced}")
+        detail = f"{format_yen(line.unit_price_yen)} × {line.quantity}"
+        if line.discount_yen:
+            detail += f"　{line.discount.label}"
+        self.detail.setText(detail)
+        self.quantity.setText(str(line.quantity))
+        self.amount.setText(format_yen(line.amount_yen))
+        state = "true" if selected else "false"
+        if self.property("selected") != state:
+            self.setProperty("selected", state)
+            self.style().unpolish(self)  # the QSS picks the row colour by this property
+            self.style().polish(self)

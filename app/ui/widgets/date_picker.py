@@ -29,6 +29,7 @@ class DatePickerDialog(QDialog):
 
     def __init__(self, parent: QWidget, selected: date, today: date):
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("DatePickerDialog")
         self.setModal(True)
         self.selected = selected

@@ -3,14 +3,17 @@
 
 - ``MessageDialog``: title, message, and a row of buttons; ``choice`` is the objectName tapped.
 - ``ErrorDialog``: a refusal or a device error, with an optional code and 「再接続」/「再試行」.
-- ``ManagerAuthDialog``: a manager's password on a keypad for a manager-only action (R-LOGIN).
+- ``ManagerAuthDialog``: a manager's password on a keypad for a manager-only action (R-LOGIN);
+  the password is verified on the password worker, off the UI thread.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.tenkey import TenKey
@@ -31,6 +34,7 @@ class MessageDialog(QDialog):
     def __init__(self, parent: QWidget, name: str, title: str, message: str, buttons: list[tuple[str, str, str]]):
         """``buttons``: ``(objectName, label, role)``; the last one is the default."""
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName(name)
         self.setWindowTitle(title)
         self.setModal(True)
@@ -78,7 +82,6 @@ def show_error(parent: QWidget, message: str, *, title: str = "エラー", code:
     dialog = MessageDialog(parent, name, title, text, buttons)
     if on_retry:
         dialog.chosen.connect(lambda choice: on_retry() if choice == "retryButton" else None)
-    dialog.setAttribute(Qt.WA_DeleteOnClose)
     dialog.open()
     return dialog
 
@@ -97,8 +100,9 @@ class ManagerAuthDialog(QDialog):
     authorized = Signal(object)
 
     def __init__(self, parent: QWidget, reason: str, verify: Callable[[str], object]):
-        """``verify(password)`` returns the manager or raises ``RegiError``."""
+        """``verify(password)`` returns the manager or raises ``RegiError``; it runs on a worker thread."""
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("ManagerAuthDialog")
         self.setModal(True)
         self._verify = verify
@@ -129,13 +133,31 @@ class ManagerAuthDialog(QDialog):
         layout.addLayout(row)
 
     def _submit(self) -> None:
-        from app.core.errors import RegiError
+        """Verify off the UI thread (scrypt); the dialog's inputs wait, disabled, for the answer."""
+        from app.ui.background import password_checks
 
-        try:
-            manager = self._verify(self.keypad.text)
-        except RegiError as error:
-            self.message_label.setText(error.message)
-            self.keypad.clear()
+        self._set_busy(True)
+        password_checks().submit(partial(self._verify, self.keypad.text), self._verified, self._refused)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.message_label.setText("確認中…" if busy else "")
+        for widget in self.findChildren(QAbstractButton):
+            widget.setEnabled(not busy)
+
+    def _verified(self, manager) -> None:
+        if not isValid(self) or not self.isVisible():  # closed meanwhile (e.g. a late terminal result)
             return
+        self._set_busy(False)
         self.authorized.emit(manager)
         self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        from app.core.errors import RegiError
+
+        if not isinstance(error, RegiError):
+            raise error
+        if not isValid(self) or not self.isVisible():
+            return
+        self._set_busy(False)
+        self.message_label.setText(error.message)
+        self.keypad.clear()

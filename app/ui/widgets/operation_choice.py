@@ -7,7 +7,7 @@ with the objectName tapped; the dialog closes on every choice.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.widgets.buttons import touch_button
@@ -19,6 +19,7 @@ class OperationChoiceDialog(QDialog):
     def __init__(self, parent: QWidget, summary: str, *, reprint_note: str | None = None):
         """``reprint_note``: why 「再印刷」 is not possible (the button is then disabled)."""
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("OperationChoiceDialog")
         self.setModal(True)
         self.setMinimumWidth(620)

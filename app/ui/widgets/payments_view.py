@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from app.core.cart import MAX_PAYMENTS, Cart
 from app.core.money import format_yen
 from app.ui.widgets.buttons import touch_button
-from app.ui.widgets.discard import discard
 
 
 class PaymentsView(QFrame):
@@ -24,23 +23,29 @@ class PaymentsView(QFrame):
         self.header.setProperty("role", "info")
         self.layout_.addWidget(self.header)
         self.layout_.addStretch(1)
-        self.rows: list[QWidget] = []
+        self.rows: list[tuple[QWidget, QLabel]] = []
 
     def refresh(self, cart: Cart) -> None:
-        for row in self.rows:
-            discard(row)
-        self.rows = []
+        """Rows are made as payments are added (at most ``MAX_PAYMENTS``) and kept; extra rows hide."""
         self.header.setText(f"支払い欄（{len(cart.payments)}/{MAX_PAYMENTS}）")
-        for index, payment in enumerate(cart.payments):
-            row = QWidget(self)
-            line = QHBoxLayout(row)
-            line.setContentsMargins(0, 0, 0, 0)
-            label = QLabel(f"{payment.label}　{format_yen(payment.amount_yen)}", row)
-            label.setObjectName(f"paymentLabel_{index}")
-            delete = touch_button("×", f"paymentDelete_{index}", "line", row)
-            delete.setFixedWidth(52)
-            delete.clicked.connect(lambda _=False, i=index: self.payment_deleted.emit(i))
-            line.addWidget(label, 1)
-            line.addWidget(delete)
-            self.layout_.insertWidget(self.layout_.count() - 1, row)
-            self.rows.append(row)
+        while len(self.rows) < len(cart.payments):
+            self.rows.append(self._row(len(self.rows)))
+        for index, (row, label) in enumerate(self.rows):
+            if index < len(cart.payments):
+                payment = cart.payments[index]
+                label.setText(f"{payment.label}　{format_yen(payment.amount_yen)}")
+            row.setVisible(index < len(cart.payments))
+
+    def _row(self, index: int) -> tuple[QWidget, QLabel]:
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        label = QLabel("", row)
+        label.setObjectName(f"paymentLabel_{index}")
+        delete = touch_button("×", f"paymentDelete_{index}", "line", row)
+        delete.setFixedWidth(52)
+        delete.clicked.connect(lambda: self.payment_deleted.emit(index))
+        line.addWidget(label, 1)
+        line.addWidget(delete)
+        self.layout_.insertWidget(self.layout_.count() - 1, row)
+        return row, label

@@ -10,6 +10,7 @@ terminal contradicted a manager, issue 9) and approved payments without a slip.
 Every decision has a reason and is audited."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from app.core.errors import RegiError
@@ -35,6 +36,7 @@ def action_line(row) -> str:
 class ReconcileDialog(QDialog):
     def __init__(self, parent, context):
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("ReconcileDialog")
         self.setModal(True)
         self.setMinimumWidth(1000)

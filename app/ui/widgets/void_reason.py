@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.widgets.buttons import touch_button
@@ -22,6 +22,7 @@ class VoidReasonDialog(QDialog):
 
     def __init__(self, parent: QWidget, title: str, message: str, reasons: Sequence[str], confirm_label: str):
         super().__init__(parent)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # one-shot: deleted once closed, never piled up
         self.setObjectName("VoidReasonDialog")
         self.setModal(True)
         self.setMinimumWidth(640)

@@ -1,0 +1,94 @@
+"""Issue 8 (SPEC §9): no UI stall where a cashier taps, and nothing piles up sale after sale.
+
+Speed itself is measured by bench/ui_gaps.py and bench/soak.py; these tests check the
+behaviour that makes it so: passwords are checked off the UI thread while the screen stays
+usable and says so, the cashier's screens are built ahead, dialogs and rows do not pile up.
+"""
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog, QFrame, QWidget
+
+from app.ui.main_window import AHEAD
+
+
+def click_without_waiting(register, name):
+    """A real click that returns before the password worker answers (unlike ``tap``)."""
+    QTest.mouseClick(register.find(name, tappable=True), Qt.LeftButton)
+
+
+def test_login_is_checked_off_the_ui_thread_with_the_inputs_disabled(register):
+    register.tap_staff("佐藤")
+    register.type_digits("1111")
+    click_without_waiting(register, "loginButton")
+    # The answer can only arrive through the event loop, which has not run since the click.
+    assert register.screen() == "LoginScreen"
+    assert register.message() == "確認中…"
+    assert not register.find("loginButton").isEnabled()
+    assert not register.find("key1").isEnabled()
+    register.wait_passwords()
+    assert register.screen() == "OpenScreen"
+    assert register.context.staff.name == "佐藤"
+
+
+def test_wrong_password_is_refused_after_the_check_and_the_inputs_come_back(register):
+    register.tap_staff("鈴木")
+    register.type_digits("0000")
+    click_without_waiting(register, "loginButton")
+    assert not register.find("loginButton").isEnabled()
+    register.wait_passwords()
+    assert register.screen() == "LoginScreen"
+    assert "パスワードが違います" in register.message()
+    assert register.find("loginButton").isEnabled()
+    assert register.text("passwordDisplay") == ""
+    assert register.context.staff is None
+
+
+def test_manager_password_is_checked_off_the_ui_thread(register):
+    register.start_checkout()
+    register.add_products("パンケーキ")
+    register.type_digits("10")
+    register.tap("discountPercentButton")
+    dialog = register.wait_dialog("ManagerAuthDialog")
+    register.type_digits("1234")
+    click_without_waiting(register, "okButton")
+    assert dialog.message_label.text() == "確認中…"
+    assert not register.find("okButton").isEnabled() and not register.find("cancelButton").isEnabled()
+    register.wait_passwords()
+    register.wait_until(lambda: register.dialog("ManagerAuthDialog") is None, what="the dialog to close")
+    assert register.text("totalLabel") == "¥792"  # 10 % off ¥880
+
+
+def test_the_cashiers_screens_are_built_while_the_login_screen_waits(register):
+    register.wait_until(lambda: all(name in register.window.screens for name in AHEAD), what="the screens built ahead")
+    assert register.screen() == "LoginScreen"  # built while the register waited for a login
+    checkout = register.window.screens["CheckoutScreen"]
+    assert not checkout.isVisible()
+    assert checkout.findChildren(QWidget, "product_1")  # the tiles too, before the first checkout
+    register.start_checkout()
+    assert register.window.current_screen is checkout
+
+
+def test_closed_dialogs_are_deleted(register):
+    register.start_checkout()
+    register.add_products("カレーライス")
+    for _ in range(3):
+        register.tap("otherMethodButton")
+        register.wait_dialog("OtherTenderDialog")
+        register.tap("tender_gift_voucher")
+    screen = register.window.current_screen
+    register.wait_until(lambda: not screen.findChildren(QDialog), what="the closed dialogs to be deleted")
+    assert register.text("methodLabel") == "商品券"
+
+
+def test_cart_rows_are_reused_not_piled_up(register):
+    register.start_checkout()
+    rows = lambda: register.window.current_screen.cart_view.rows_widget.findChildren(QFrame, "", Qt.FindDirectChildrenOnly)  # noqa: E731
+    for _ in range(3):
+        register.add_products("プリン", "カフェラテ", "紅茶")
+        for _ in range(3):
+            register.tap("lineDelete_0")
+    assert len(rows()) == 3
+    assert register.text("totalLabel") == "¥0"
+    register.add_products("プリン")
+    assert register.find("lineName_0").text().startswith("プリン")
+    assert [row.isHidden() for row in rows()] == [False, True, True]
