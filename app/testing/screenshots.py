@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     args.out.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    for profile, walk in (("usenpay", tour), ("ct6100", ct6100_tour)):
+    for profile, walk, with_simulator in (("usenpay", tour, True), ("ct6100", ct6100_tour, False)):
         engine = TerminalEngine(profile)
         server = SimulatorServer(engine, pairing_key=DEMO_PAIRING_KEY).start_in_thread()
         terminal = SimulatorControl(engine, server)
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for name, shot in walk(driver, terminal):
                     problems += save_shot(app, args.out, driver, name, shot)
-                if profile == "usenpay":
+                if with_simulator:
                     window = SimulatorWindow(engine)
                     window.resize(480, 800)
                     window.show()

@@ -15,7 +15,7 @@ from tests.core.test_terminal_payment_book import approved, book  # noqa: F401  
 
 
 def _migration():
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0003_exactly_once.py"
+    path = Path(__file__).resolve().parents[2] / "app" / "migrations" / "versions" / "0003_exactly_once.py"
     spec = importlib.util.spec_from_file_location("m0003", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -304,6 +304,9 @@ def test_ct6100_day_closes_with_matching_totals(register, terminal, printer, ter
     assert (figures["支払別/クレジット(JCB)"], figures["支払別/電子マネー(nanaco)"]) == ("1件 ¥980", "1件 ¥420")
     assert subset(printed_figures(printer.jobs[-1]), {"売上/純売上": "2件 ¥1,400"}) == {"売上/純売上": "2件 ¥1,400"}
     assert_ledger_agrees_with_terminal(register, terminal)
+    register.wait_until(lambda: not register.context.backups.running, what="the backup at 精算")
+    last = register.context.backups.last  # 精算 copies the closed day at once (SPEC §6, issue 13)
+    assert (last.reason, last.ok) == ("close", True)
 
 
 # --- what blocks or refuses 精算 and 入出金 ----------------------------------------------------

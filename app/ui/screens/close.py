@@ -249,4 +249,6 @@ class CloseScreen(Screen):
             return
         self.context.reconciliations.pop(self.session_id, None)
         print_document(self, z_report_document(self.context, closed, reprint=False))
+        # The closed day is copied at once (SPEC §6); a failure stays on the top screen until one succeeds.
+        self.context.backups.run("close", self.manager.id)
         self.navigator.go("InspectionScreen", settlement_id=closed.settlement.id, just_closed=True)
