@@ -67,7 +67,11 @@ class ReconcileDialog(QDialog):
         buttons.addWidget(recheck)
         buttons.addWidget(close)
         layout.addLayout(buttons)
-        context.payment_updates.updated.connect(lambda _update: self.refresh())
+        # A bound slot, not a lambda: Qt disconnects it when this one-shot dialog is deleted.
+        context.payment_updates.updated.connect(self._on_payment_update)
+        self.refresh()
+
+    def _on_payment_update(self, _update) -> None:
         self.refresh()
 
     def refresh(self) -> None:
