@@ -455,6 +455,7 @@ def _close_screens(driver):
     driver.wait_screen("CloseScreen")
     yield "31_CloseScreen_blocked", driver.window
     driver.tap("blocker_0")
+    driver.context.coordinator.link_down_grace = 0  # the terminal has been away "a set time" (issue 9)
     for row in driver.context.payments.open_requests():
         driver.tap(f"markNotDone_{row.id}")
     driver.tap("closeButton")

@@ -319,6 +319,7 @@ def test_要確認_and_a_payment_without_a_slip_block_精算(register, terminal,
     register.tap("closeButton")
     book = register.context.payments
     manager_id = register.context.staff.id
+    register.context.coordinator.link_down_grace = 0  # "a set time" without the link (issue 9)
     unknown = book.begin(amount_yen=800, method="credit", profile="usenpay", staff_id=manager_id)
     book.record_no_answer(unknown.id, "切断する")
     orphan = book.begin(amount_yen=450, method="qr", profile="usenpay", staff_id=manager_id)

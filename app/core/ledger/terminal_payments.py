@@ -247,8 +247,10 @@ class TerminalPaymentBook:
 
         on_a_slip = select(Tender.id).where(Tender.reference == TerminalPayment.transaction_id).exists()
         with self.ledger.session() as db:
+            # A manager's 決済済み counts too: the ledger then holds it as money taken.
+            taken = (PaymentState.APPROVED.value, PaymentState.MANUAL_PAID.value)
             rows = db.scalars(select(TerminalPayment).where(TerminalPayment.kind == "payment",
-                                                            TerminalPayment.state == PaymentState.APPROVED.value,
+                                                            TerminalPayment.state.in_(taken),
                                                             ~on_a_slip).order_by(TerminalPayment.id))
             return [row for row in rows if row.transaction_id not in exclude]
 
