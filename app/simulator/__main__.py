@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from app.core.assets import font_path
 from app.core.terminal.config import DEFAULT_PORT, DEMO_PAIRING_KEY, METHODS

@@ -13,6 +13,7 @@ lives on the thread that created it); ``UiDispatcher``, ``TerminalLink`` and
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -33,8 +34,8 @@ class _Relay(QObject):
     def _run(self, fn) -> None:
         try:
             fn()
-        except Exception:  # a failing callback must not take the event loop down
-            log.exception("UI callback failed")
+        except Exception:  # a failing callback must not take the event loop down: it goes to the
+            sys.excepthook(*sys.exc_info())  # register's hook (logged, ErrorDialog with a reference)
 
 
 _relay: _Relay | None = None
