@@ -1,14 +1,24 @@
 """Qt must not look for a display: set the offscreen platform before anything imports Qt.
-(The ``app.testing`` plugin sets it too; this keeps ``pytest -p no:regi`` working.)"""
+(The ``app.testing`` plugin sets it too; this keeps ``pytest -p no:regi`` working.)
+
+The per-user data and state dirs (the default ledger, the simulator's journal, logs) point at a
+temp dir of this run, for this process and every register or simulator it starts: a test never
+reads or writes the user's own files, and two test runs on one machine never share a journal."""
 import os
+import shutil
+import tempfile
 
 from app.ui.offscreen import use_offscreen
 
 use_offscreen(os.environ)
+_USER_DIRS = tempfile.mkdtemp(prefix="regi-tests-home-")
+os.environ["XDG_DATA_HOME"] = os.path.join(_USER_DIRS, "data")
+os.environ["XDG_STATE_HOME"] = os.path.join(_USER_DIRS, "state")
 
 
 def pytest_sessionfinish(session, exitstatus):
     session.config.regi_exitstatus = int(exitstatus)
+    shutil.rmtree(_USER_DIRS, ignore_errors=True)
 
 
 def pytest_unconfigure(config):

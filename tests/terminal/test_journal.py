@@ -37,3 +37,19 @@ def test_a_lost_journal_has_a_new_id_and_numbers_from_the_start(tmp_path):
     assert status["Response"]["ErrorCondition"] == "NotFound" and status["JournalID"] == new
     _pay(engine, "T-2")
     assert engine.find("T-2").poi_transaction_id == first_order  # unique per journal only
+
+
+def test_an_unreadable_journal_is_moved_aside_and_a_new_one_started(tmp_path):
+    """Two simulators once wrote one file at the same time and left it unreadable: the simulator
+    then refused to start. Now writes never interleave, and a bad file is kept aside (a terminal
+    that lost its journal: the register asks and gets a new JournalID)."""
+    path = tmp_path / "journal.json"
+    first = TerminalEngine("usenpay", journal_path=path)
+    _pay(first, "T-1")
+    path.write_text(path.read_text("utf-8") + "}{", "utf-8")
+    again = TerminalEngine("usenpay", journal_path=path)
+    assert again.journal_id != first.journal_id and again.history() == []
+    [aside] = tmp_path.glob("journal.json.unreadable-*")
+    assert aside.read_text("utf-8").endswith("}{")
+    assert TerminalEngine("usenpay", journal_path=path).journal_id == again.journal_id  # the new one is saved
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".tmp") == []
