@@ -12,9 +12,10 @@ from functools import partial
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractButton, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
+from app.ui.input_hold import InputHold
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.tenkey import TenKey
 
@@ -131,6 +132,7 @@ class ManagerAuthDialog(QDialog):
         row.addWidget(cancel)
         row.addWidget(ok)
         layout.addLayout(row)
+        self._ok, self._cancel, self._keys_hold = ok, cancel, InputHold(self.keypad)
 
     def _submit(self) -> None:
         """Verify off the UI thread (scrypt); the dialog's inputs wait, disabled, for the answer."""
@@ -140,9 +142,12 @@ class ManagerAuthDialog(QDialog):
         password_checks().submit(partial(self._verify, self.keypad.text), self._verified, self._refused)
 
     def _set_busy(self, busy: bool) -> None:
+        """OK and キャンセル disabled, the keypad held (not disabled: restyling its 13 keys
+        twice was most of a frame)."""
         self.message_label.setText("確認中…" if busy else "")
-        for widget in self.findChildren(QAbstractButton):
-            widget.setEnabled(not busy)
+        self._ok.setEnabled(not busy)
+        self._cancel.setEnabled(not busy)
+        (self._keys_hold.hold if busy else self._keys_hold.release)()
 
     def _verified(self, manager) -> None:
         if not isValid(self) or not self.isVisible():  # closed meanwhile (e.g. a late terminal result)
