@@ -148,3 +148,27 @@ def test_a_sale_is_committed_off_the_ui_thread_and_taps_wait_for_it(register, mo
     assert register.screen() == "CheckoutDoneScreen"
     [slip] = register.slips()
     assert f"¥{slip.total_yen:,}" == total
+
+
+def test_the_manager_dialog_is_reused_empty_and_answers_only_its_own_asking(register):
+    """SPEC §9: the checkout's 責任者確認 is one dialog, kept once closed and shown again empty
+    (a new window each time cost half a frame); a cancelled asking authorizes nothing."""
+    register.start_checkout()
+    register.add_products("パンケーキ")
+    register.type_digits("10")
+    register.tap("discountPercentButton")
+    first = register.wait_dialog("ManagerAuthDialog")
+    register.type_digits("12")
+    register.tap("cancelButton")
+    register.wait_until(lambda: register.dialog("ManagerAuthDialog") is None, what="the dialog to close")
+    assert register.text("totalLabel") == "¥880"
+    register.clear_tenkey()
+    register.type_digits("10")
+    register.tap("discountPercentButton")
+    second = register.wait_dialog("ManagerAuthDialog")
+    assert second is first
+    assert register.text("passwordDisplay") == "" and register.find("okButton").isEnabled()
+    register.type_digits("1234")
+    register.tap("okButton")
+    register.wait_until(lambda: register.dialog("ManagerAuthDialog") is None, what="the dialog to close")
+    assert register.text("totalLabel") == "¥792"  # 10 % off ¥880, once

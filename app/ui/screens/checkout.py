@@ -265,9 +265,7 @@ class CheckoutScreen(Screen):
         if not needed or self.context.staff_is_manager:
             action()
             return
-        dialog = ManagerAuthDialog(self, reason, self.context.authorize_manager)
-        dialog.authorized.connect(action)
-        dialog.open()
+        ManagerAuthDialog.ask(self, reason, self.context.authorize_manager, action)
 
     # --- payment -----------------------------------------------------------
     def select_method(self, tender: OtherTender, kind: PaymentKind = PaymentKind.CASH, terminal_method: str | None = None) -> None:
