@@ -57,8 +57,11 @@ class MainWindow(QMainWindow):
         return self.stack.currentWidget()
 
     def start(self) -> None:
+        from app.ui.warm import warm_printing
+
         self.go("LoginScreen")
         self.build_ahead(AHEAD)
+        warm_printing(self.context)
 
     def build_ahead(self, names) -> None:
         """Build (and polish) the screens ``names`` not built yet, then lay each out and

@@ -172,3 +172,15 @@ def test_the_manager_dialog_is_reused_empty_and_answers_only_its_own_asking(regi
     register.tap("okButton")
     register.wait_until(lambda: register.dialog("ManagerAuthDialog") is None, what="the dialog to close")
     assert register.text("totalLabel") == "¥792"  # 10 % off ¥880, once
+
+
+def test_the_printing_path_is_loaded_ahead_on_the_device_worker(register):
+    """SPEC §9: the first receipt does not load python-escpos, Pillow or the receipt font on
+    the UI thread: the device worker loaded them while the register waited for a login."""
+    import sys
+
+    register.wait_devices()
+    from app.core.printing.render import font
+
+    assert {"escpos.printer", "app.core.printing.receipt", "app.core.printing.terminal_slip"} <= set(sys.modules)
+    assert font.cache_info().currsize > 0
