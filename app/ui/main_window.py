@@ -67,19 +67,27 @@ class MainWindow(QMainWindow):
         """Build (and polish) the screens ``names`` not built yet, then lay each out and
         paint it off-screen, one slice per event-loop turn, so taps and paints in between
         are served within a frame (SPEC §9)."""
-        slices = []
-        for name in names:
-            if name not in self.screens:
-                slices.append(lambda name=name: self.screen(name).ensurePolished())
-                slices.extend(lambda name=name, band=band: self._warm(self.screens[name], band) for band in range(WARM_BANDS))
+        slices = [lambda name=name: self._build(name) for name in names if name not in self.screens]
 
         def next_one() -> None:
             if slices:
-                slices.pop(0)()
+                more = slices.pop(0)()
+                if isinstance(more, list):  # a screen's own slices come right after it
+                    slices[0:0] = more
                 QTimer.singleShot(0, self, next_one)
 
         if slices:
             QTimer.singleShot(0, self, next_one)
+
+    def _build(self, name: str) -> list:
+        """One slice: build screen ``name``; returns the slices that warm it, then its own
+        (``ahead()``: e.g. the checkout's 責任者確認 dialog)."""
+        if name in self.screens:
+            return []
+        screen = self.screen(name)
+        screen.ensurePolished()
+        warm = [lambda band=band: self._warm(screen, band) for band in range(WARM_BANDS)]
+        return warm + list(getattr(screen, "ahead", list)())
 
     def _warm(self, screen: Screen, band: int) -> None:
         """Paint band ``band`` of the hidden ``screen`` at the stack's size into a scratch pixmap."""

@@ -78,7 +78,7 @@ def test_closed_dialogs_are_deleted(register):
         register.wait_dialog("OtherTenderDialog")
         register.tap("tender_gift_voucher")
     screen = register.window.current_screen
-    register.wait_until(lambda: not screen.findChildren(QDialog), what="the closed dialogs to be deleted")
+    register.wait_until(lambda: not screen.findChildren(QDialog, "OtherTenderDialog"), what="the closed dialogs to be deleted")
     assert register.text("methodLabel") == "商品券"
 
 

@@ -260,6 +260,10 @@ class CheckoutScreen(Screen):
 
         self.with_manager_permission("値引・割引", apply, needed=self.context.settings.discount_permission == "manager")
 
+    def ahead(self) -> list:
+        """What to build in idle time after the screen (``MainWindow.build_ahead``): the 責任者確認."""
+        return [lambda: ManagerAuthDialog.prepare(self, "値引・割引", self.context.authorize_manager)]
+
     def with_manager_permission(self, reason: str, action, *, needed: bool = True) -> None:
         """Run ``action()`` now if the staff may, else after a manager's password (``action(manager)``)."""
         if not needed or self.context.staff_is_manager:

@@ -144,9 +144,7 @@ class ManagerAuthDialog(QDialog):
         is called for this asking only."""
         dialog = getattr(parent, "_manager_auth", None)
         if dialog is None or not isValid(dialog) or dialog.isVisible():
-            dialog = cls(parent, reason, verify)
-            dialog.setAttribute(Qt.WA_DeleteOnClose, False)  # kept with its parent for the next asking
-            parent._manager_auth = dialog
+            dialog = cls.prepare(parent, reason, verify)
         else:
             dialog._verify = verify
             dialog.info.setText(f"{reason}には責任者のパスワードが必要です。")
@@ -155,6 +153,16 @@ class ManagerAuthDialog(QDialog):
         dialog._on_authorized = on_authorized
         dialog._asking += 1  # an answer to an earlier asking is not one to this
         dialog.open()
+        return dialog
+
+    @classmethod
+    def prepare(cls, parent: QWidget, reason: str, verify: Callable[[str], object]) -> "ManagerAuthDialog":
+        """Build (and polish) the dialog ``ask`` will show over ``parent``, hidden: in idle time,
+        so that even the first asking only shows it."""
+        dialog = cls(parent, reason, verify)
+        dialog.setAttribute(Qt.WA_DeleteOnClose, False)  # kept with its parent for the next asking
+        dialog.ensurePolished()
+        parent._manager_auth = dialog
         return dialog
 
     def _submit(self) -> None:
