@@ -10,6 +10,12 @@ exactly as they do in the shop.
   control port for queueing outcomes; ``stop()`` ends it.
 - ``GapMeter``: a 1 ms precise timer; a gap is the time between two of its ticks minus
   1 ms, i.e. how long the UI thread was busy with something else. Gaps are kept per phase.
+  ``StackSampler``: where the UI thread was during the long ones.
+- ``run_child`` (parent side: simulator, temp ledger, the register as a child process) and
+  ``register_main`` (child side: the app built as ``python -m app`` does, the script run in
+  ``app.exec()``, the result written as JSON): the frame both benchmarks share.
+- ``log_in``, ``open_day``, ``pay_cash``, ``pay_terminal``, ``visit_slip_list``: the flows
+  both benchmarks drive, as generators for ``yield from``.
 """
 from __future__ import annotations
 
@@ -61,7 +67,8 @@ def start_simulator(profile: str = "usenpay") -> Simulator:
 
     process = subprocess.Popen(
         [sys.executable, "-m", "app.simulator", "--headless", "--profile", profile, "--port", "0",
-         "--control-port", "0", "--log-level", "WARNING"],
+         "--control-port", "0", "--log-level", "WARNING",
+         "--journal", "none"],  # a fresh terminal: a shared journal's history made it warn of 二重決済 and wait,
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     ports = {}
     while len(ports) < 2:
@@ -122,6 +129,53 @@ class GapMeter:
 
     def top(self, phase: str, n: int = 5) -> list[tuple[float, float]]:
         return sorted(self.gaps.get(phase, ()), reverse=True)[:n]
+
+
+class StackSampler:
+    """Where the UI thread is while it is away: a thread looks every millisecond and, when
+    the gap meter has not ticked for ``after_ms``, counts each function on the UI thread's
+    stack once (inclusive samples, per phase). The sampler needs the GIL, so it shortens
+    the switch interval; figures taken with it on are not the benchmark's figures."""
+
+    def __init__(self, meter: GapMeter, after_ms: float = 4.0):
+        import threading
+
+        self.meter, self.after = meter, after_ms / 1000
+        self.counts: dict = defaultdict(lambda: defaultdict(int))  # phase -> frame -> samples
+        self._main = threading.main_thread().ident
+        self._running = True
+        sys.setswitchinterval(0.002)
+        threading.Thread(target=self._run, name="gap-sampler", daemon=True).start()
+
+    def _run(self) -> None:
+        while self._running:
+            time.sleep(0.001)
+            if time.perf_counter() - self.meter._last < self.after:
+                continue
+            frame = sys._current_frames().get(self._main)
+            seen = set()
+            while frame is not None:
+                code = frame.f_code
+                where = f"{_short(code.co_filename)}:{code.co_firstlineno}({code.co_name})"
+                if where not in seen:
+                    seen.add(where)
+                    self.counts[self.meter.phase][where] += 1
+                frame = frame.f_back
+
+    def stop(self) -> None:
+        self._running = False
+
+    def report(self, phase: str, n: int = 25) -> str:
+        counts = self.counts.get(phase, {})
+        top = sorted(counts.items(), key=lambda kv: -kv[1])[:n]
+        return "\n".join(f"{count:6d}  {where}" for where, count in top if "_app_loop" not in where)
+
+
+def _short(filename: str) -> str:
+    for marker in ("site-packages/", "/app/", "/bench/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename.rsplit("/", 1)[-1]
 
 
 # --- the script -------------------------------------------------------------------------
@@ -220,6 +274,169 @@ class Script:
 
     def wait_dialog(self, name: str):
         yield from self.wait(lambda: self.dialog(name) is not None, f"dialog {name}")
+
+
+# --- the frame both benchmarks share ------------------------------------------------------
+def child_arguments(parser) -> None:
+    """The hidden options the parent passes to its child (``run_child``)."""
+    import argparse
+
+    parser.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--sim-port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sim-control-port", type=int, help=argparse.SUPPRESS)
+
+
+def run_child(script: str, extra: list[str]) -> tuple[dict, int]:
+    """Parent side: a simulator, a temp data dir, and ``script --child …`` as the register's
+    process; returns (its JSON result, or {} if it wrote none, and its exit status)."""
+    import json
+    import shutil
+    import tempfile
+
+    sim = start_simulator()
+    out = Path(tempfile.mkstemp(prefix="regi-bench-", suffix=".json")[1])
+    data_dir = tempfile.mkdtemp(prefix="regi-bench-")
+    try:
+        code = subprocess.call([sys.executable, str(Path(script).resolve()), "--child", str(out), "--data-dir", data_dir,
+                                "--sim-port", str(sim.port), "--sim-control-port", str(sim.control_port), *extra],
+                               cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")})
+    finally:
+        sim.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    result = json.loads(out.read_text(encoding="utf-8")) if out.stat().st_size else {}
+    out.unlink()
+    return result, code
+
+
+@dataclass
+class Register:
+    """What a benchmark's steps get in the child: the app, its window, the simulator's control."""
+    app: object
+    window: object
+    control: object
+    meter: GapMeter
+    result: dict
+    catalog: list  # (category, product) of every product on the tiles
+
+
+def register_main(args, steps, *, on_finished=None, before_exit=None) -> None:
+    """Child side: build the register as ``python -m app`` does (demo shop, on-screen print
+    preview, a real SQLite ledger in ``args.data_dir``, linked to the simulator), show it at
+    1280×800 (offscreen), run ``steps(script, register)`` in ``app.exec()`` with the gap meter
+    on, write ``register.result`` to ``args.child`` and exit without tearing Qt down.
+    ``on_finished(register)`` completes the result; an exception in the script is its ``error``."""
+    import json
+    import traceback
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.simulator.control import ControlClient
+    from app.ui.app import build_register
+
+    app = QApplication(sys.argv[:1])
+    quiet_offscreen_warnings()
+    data_dir = Path(args.data_dir)
+    window = build_register(f"sqlite:///{data_dir / 'regi.db'}", data_dir=data_dir, settings={
+        "terminal_profile": "usenpay", "terminal_host": "127.0.0.1", "terminal_port": args.sim_port})
+    window.resize(1280, 800)
+    window.show()
+    window.activateWindow()  # as on a display: the print preview is parented to the active window
+    register = Register(app, window, ControlClient(port=args.sim_control_port), GapMeter(), {"error": None},
+                        [(c, p) for c in window.context.ledger.catalog() for p in c.products])
+
+    def finished() -> None:
+        if on_finished is not None:
+            on_finished(register)
+        QTimer.singleShot(0, app.quit)
+
+    def failed(error) -> None:
+        register.result["error"] = "".join(traceback.format_exception(error))
+        QTimer.singleShot(0, app.quit)
+
+    script = Script(window, None, on_finished=finished, on_error=failed)
+    script._steps = steps(script, register)
+    register.meter.start()
+    script.start()
+    app.exec()
+    if before_exit is not None:
+        before_exit(register)
+    window.context.terminal.stop()
+    Path(args.child).write_text(json.dumps(register.result), encoding="utf-8")
+    os._exit(0)  # the figures are written; skip tearing down Qt
+
+
+# --- the flows both benchmarks drive ----------------------------------------------------------
+def log_in(s: Script, staff: str = "佐藤", password: str = "1111"):
+    yield from s.tap_where(lambda b: b.property("staffName") == staff, f"staff tile {staff}")
+    yield from s.digits(password)
+    yield from s.tap("loginButton")
+    yield from s.wait(lambda: s.screen() in ("OpenScreen", "TopScreen"), "login")
+
+
+def open_day(s: Script, float_yen: int = 30000):
+    yield from s.tap("modeTotalButton")
+    yield from s.digits(str(float_yen))
+    yield from s.tap("confirmButton")
+    yield from s.wait_screen("TopScreen")
+
+
+def wait_terminal_link(s: Script):
+    yield from s.wait(lambda: s.find("terminalStatus") is not None
+                      and s.find("terminalStatus").property("linkState") == "connected", "the terminal link")
+
+
+def add_products(s: Script, catalog: list, picks):
+    """Tap the tiles of ``catalog[i % len(catalog)]`` for each ``i`` of ``picks``."""
+    for i in picks:
+        category, product = catalog[i % len(catalog)]
+        yield from s.tap(f"category_{category.id}")
+        yield from s.tap(f"product_{product.id}")
+
+
+def pay_cash(s: Script):
+    """現金, 残額, 「会計」: the rest in cash, up to 会計完了."""
+    yield from s.tap("cashMethodButton")
+    yield from s.tap("remainingButton")
+    yield from s.tap("payButton")
+    yield from s.wait_screen("CheckoutDoneScreen")
+
+
+def start_terminal_payment(s: Script, control, amount: str | None = None):
+    """決済端末 → クレジット → 残額 (or ``amount``) → 「会計」, the simulator told to approve:
+    up to 支払確認 (PaymentConfirmScreen)."""
+    control.call("approve", brand="VISA", last4="1012", entry_mode="ICC")
+    yield from s.tap("terminalMethodButton")
+    yield from s.wait_screen("TerminalPickerScreen")
+    yield from s.tap("usenpayCreditButton")
+    yield from s.wait_screen("CheckoutScreen")
+    if amount is None:
+        yield from s.tap("remainingButton")
+    else:
+        yield from s.digits(amount)
+    yield from s.tap("payButton")
+    yield from s.wait_screen("PaymentConfirmScreen")
+
+
+def link_terminal_payment(s: Script):
+    """決済端末連携 → 支払完了 (PaymentDoneScreen)."""
+    yield from s.tap("terminalLinkButton")
+    yield from s.wait_screen("PaymentDoneScreen")
+
+
+def visit_slip_list(s: Script, tap_first_row: bool = False):
+    """From 会計完了: トップへ → 伝票明細 (rows shown, the first tapped if asked) → 戻る."""
+    yield from s.tap("topButton")
+    yield from s.wait_screen("TopScreen")
+    yield from s.tap("slipListButton")
+    yield from s.wait_screen("SlipListScreen")
+    yield from s.wait(lambda: s.find("slipTable") is not None and s.find("slipTable").model().rowCount() > 0, "the slip rows")
+    if tap_first_row:
+        table = s.find("slipTable")
+        s.click(table.viewport(), table.visualRect(table.model().index(0, 0)).center())
+        yield
+    yield from s.tap("backButton")
+    yield from s.wait_screen("TopScreen")
 
 
 def quiet_offscreen_warnings() -> None:

@@ -22,20 +22,16 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import _common  # noqa: F401  (puts the repo on sys.path)
-from _common import ROOT, machine
+from _common import machine
 
 
 def parse_args(argv=None):
+    from _app_loop import child_arguments
+
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sales", type=int, default=5000)
     p.add_argument("--idle-seconds", type=float, default=600)
@@ -43,10 +39,7 @@ def parse_args(argv=None):
     p.add_argument("--sample-every", type=int, default=100)
     p.add_argument("--mix", choices=("full", "cash", "terminal"), default="full")
     p.add_argument("--tracemalloc", action="store_true")
-    p.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)
-    p.add_argument("--data-dir", help=argparse.SUPPRESS)
-    p.add_argument("--sim-port", type=int, help=argparse.SUPPRESS)
-    p.add_argument("--sim-control-port", type=int, help=argparse.SUPPRESS)
+    child_arguments(p)
     return p.parse_args(argv)
 
 
@@ -62,75 +55,55 @@ def plan(index: int, mix: str) -> str:
 
 
 def child(args) -> None:
-    from _app_loop import GapMeter, Script, linear_fit, quiet_offscreen_warnings, rss_kib, sqlite_kib
-    from PySide6.QtCore import QObject, QTimer
+    import _app_loop as flows
+    from _app_loop import linear_fit, register_main, rss_kib, sqlite_kib
+    from PySide6.QtCore import QObject
     from PySide6.QtWidgets import QApplication
-
-    from app.simulator.control import ControlClient
-    from app.ui.app import build_register
 
     if args.tracemalloc:
         import tracemalloc
 
         tracemalloc.start(4)
-    app = QApplication(sys.argv[:1])
-    quiet_offscreen_warnings()
-    data_dir = Path(args.data_dir)
-    window = build_register(f"sqlite:///{data_dir / 'regi.db'}", data_dir=data_dir, settings={
-        "terminal_profile": "usenpay", "terminal_host": "127.0.0.1", "terminal_port": args.sim_port})
-    window.resize(1280, 800)
-    window.show()
-    window.activateWindow()  # as on a display: the print preview is parented to the active window
-    control = ControlClient(port=args.sim_control_port)
-    meter = GapMeter()
-    result = {"samples": [], "idle": [], "error": None}
-    catalog = [(c, p) for c in window.context.ledger.catalog() for p in c.products]
     warmup = args.warmup if args.warmup is not None else max(100, args.sales // 10)
 
-    def qobject_count() -> int:
-        return len(window.findChildren(QObject)) + len(QApplication.topLevelWidgets())
+    def steps(s, reg):
+        window, meter, result, control, catalog = reg.window, reg.meter, reg.result, reg.control, reg.catalog
+        result.update(samples=[], idle=[])
 
-    def census() -> dict:
-        from collections import Counter
+        def qobject_count() -> int:
+            return len(window.findChildren(QObject)) + len(QApplication.topLevelWidgets())
 
-        return Counter(f"{type(w).__name__}:{w.objectName()}:{w.window().objectName()}" for w in QApplication.allWidgets())
+        def census() -> dict:
+            from collections import Counter
 
-    def sample(sales: int) -> None:
-        phase = meter.phase
-        meter.set_phase("sampling")  # gc.collect and counting are the benchmark's own gaps
-        gc.collect()
-        result["samples"].append({"sales": sales, "rss_kib": rss_kib(), "sqlite_kib": sqlite_kib(),
-                                  "py_objects": len(gc.get_objects()),
-                                  "widgets": len(QApplication.allWidgets()), "qobjects": qobject_count()})
-        if sales == warmup:
-            result["_census"] = census()
-        elif sales == args.sales and "_census" in result:
-            grown = census()
-            grown.subtract(result.pop("_census"))
-            result["widgets_grown"] = {k: v for k, v in grown.most_common(12) if v > 0}
-        meter.set_phase(phase)
+            return Counter(f"{type(w).__name__}:{w.objectName()}:{w.window().objectName()}" for w in QApplication.allWidgets())
 
-    def steps(s: Script):
+        def sample(sales: int) -> None:
+            phase = meter.phase
+            meter.set_phase("sampling")  # gc.collect and counting are the benchmark's own gaps
+            gc.collect()
+            result["samples"].append({"sales": sales, "rss_kib": rss_kib(), "sqlite_kib": sqlite_kib(),
+                                      "py_objects": len(gc.get_objects()),
+                                      "widgets": len(QApplication.allWidgets()), "qobjects": qobject_count()})
+            if sales == warmup:
+                result["_census"] = census()
+            elif sales == args.sales and "_census" in result:
+                grown = census()
+                grown.subtract(result.pop("_census"))
+                result["widgets_grown"] = {k: v for k, v in grown.most_common(12) if v > 0}
+            meter.set_phase(phase)
+
         meter.set_phase("login")
-        yield from s.tap_where(lambda b: b.property("staffName") == "佐藤", "staff tile 佐藤")
-        yield from s.digits("1111")
-        yield from s.tap("loginButton")
-        yield from s.wait_screen("OpenScreen")
-        yield from s.tap("modeTotalButton")
-        yield from s.digits("30000")
-        yield from s.tap("confirmButton")
-        yield from s.wait(lambda: s.screen() == "TopScreen" and s.find("terminalStatus") is not None
-                          and s.find("terminalStatus").property("linkState") == "connected", "the terminal link")
+        yield from flows.log_in(s)
+        yield from flows.open_day(s)
+        yield from flows.wait_terminal_link(s)
         yield from s.tap("checkoutButton")
         yield from s.wait_screen("CheckoutScreen")
         sample(0)
         for index in range(args.sales):
             kind = plan(index, args.mix)
             meter.set_phase(f"sale:{kind}")
-            for k in range(2):
-                category, product = catalog[(index * 7 + k * 11) % len(catalog)]
-                yield from s.tap(f"category_{category.id}")
-                yield from s.tap(f"product_{product.id}")
+            yield from flows.add_products(s, catalog, (index * 7 + k * 11 for k in range(2)))
             if kind == "split":
                 yield from s.tap("otherMethodButton")
                 yield from s.wait_dialog("OtherTenderDialog")
@@ -140,19 +113,8 @@ def child(args) -> None:
                 yield from s.tap("payButton")
                 yield from s.wait(lambda: s.find("paymentDelete_0") is not None, "the gift voucher payment")
             if kind in ("terminal", "refund"):
-                control.call("approve", brand="VISA", last4="1012", entry_mode="ICC")
-                yield from s.tap("terminalMethodButton")
-                yield from s.wait_screen("TerminalPickerScreen")
-                yield from s.tap("usenpayCreditButton")
-                yield from s.wait_screen("CheckoutScreen")
-                if kind == "refund":
-                    yield from s.digits("100")
-                else:
-                    yield from s.tap("remainingButton")
-                yield from s.tap("payButton")
-                yield from s.wait_screen("PaymentConfirmScreen")
-                yield from s.tap("terminalLinkButton")
-                yield from s.wait_screen("PaymentDoneScreen")
+                yield from flows.start_terminal_payment(s, control, "100" if kind == "refund" else None)
+                yield from flows.link_terminal_payment(s)
                 yield from s.tap("okButton")
             if kind == "refund":
                 yield from s.wait_screen("CheckoutScreen")
@@ -162,11 +124,10 @@ def child(args) -> None:
                 yield from s.wait_screen("RefundDoneScreen")
                 yield from s.tap("okButton")
                 yield from s.wait_screen("CheckoutScreen")
-            if kind != "terminal":
-                yield from s.tap("cashMethodButton")
-                yield from s.tap("remainingButton")
-                yield from s.tap("payButton")
-            yield from s.wait_screen("CheckoutDoneScreen")
+            if kind == "terminal":
+                yield from s.wait_screen("CheckoutDoneScreen")
+            else:
+                yield from flows.pay_cash(s)
             if kind == "receipt":
                 yield from s.tap("printReceiptButton")
                 yield from s.wait_dialog("PrintPreviewDialog")
@@ -174,17 +135,7 @@ def child(args) -> None:
                 yield from s.wait_screen("CheckoutDoneScreen")
             if index % 100 == 99 and args.mix == "full":
                 meter.set_phase("slip list")
-                yield from s.tap("topButton")
-                yield from s.wait_screen("TopScreen")
-                yield from s.tap("slipListButton")
-                yield from s.wait_screen("SlipListScreen")
-                yield from s.wait(lambda: s.find("slipTable") is not None and s.find("slipTable").model().rowCount() > 0,
-                                  "the slip rows")
-                table = s.find("slipTable")
-                s.click(table.viewport(), table.visualRect(table.model().index(0, 0)).center())
-                yield
-                yield from s.tap("backButton")
-                yield from s.wait_screen("TopScreen")
+                yield from flows.visit_slip_list(s, tap_first_row=True)
                 yield from s.tap("checkoutButton")
             else:
                 yield from s.tap("nextCheckoutButton")
@@ -209,7 +160,8 @@ def child(args) -> None:
             until = time.monotonic() + min(10.0, args.idle_seconds)
             yield from s.wait(lambda: time.monotonic() >= until, "idle", timeout=60)
 
-    def finished() -> None:
+    def finished(reg) -> None:
+        result, meter = reg.result, reg.meter
         fit = [x for x in result["samples"] if x["sales"] >= warmup]
         if len(fit) >= 2:
             result["kib_per_sale"] = linear_fit([x["sales"] for x in fit], [x["rss_kib"] for x in fit])
@@ -222,26 +174,12 @@ def child(args) -> None:
             top = end.compare_to(result.pop("_snapshot"), "traceback")[:10]
             result["tracemalloc"] = [{"kib": round(st.size_diff / 1024, 1), "count": st.count_diff,
                                       "where": [str(fr) for fr in st.traceback.format()[-12:]]} for st in top]
-        result.pop("_snapshot", None)
-        result.pop("_census", None)
-        QTimer.singleShot(0, app.quit)
 
-    def failed(error) -> None:
-        import traceback
+    def unpicklable(reg) -> None:  # a failed script leaves them behind; JSON cannot hold them
+        reg.result.pop("_snapshot", None)
+        reg.result.pop("_census", None)
 
-        result["error"] = "".join(traceback.format_exception(error))
-        result.pop("_snapshot", None)
-        result.pop("_census", None)
-        QTimer.singleShot(0, app.quit)
-
-    script = Script(window, None, on_finished=finished, on_error=failed)
-    script._steps = steps(script)
-    meter.start()
-    script.start()
-    app.exec()
-    window.context.terminal.stop()
-    Path(args.child).write_text(json.dumps(result), encoding="utf-8")
-    os._exit(0)  # the figures are written; skip tearing down Qt
+    register_main(args, steps, on_finished=finished, before_exit=unpicklable)
 
 
 # --- the parent: start, watch, report ----------------------------------------------------------
@@ -288,28 +226,16 @@ def main() -> int:
     if args.child:
         child(args)
         return 0
-    from _app_loop import start_simulator
+    from _app_loop import run_child
 
-    sim = start_simulator()
-    out = Path(tempfile.mkstemp(prefix="regi-soak-", suffix=".json")[1])
-    data_dir = tempfile.mkdtemp(prefix="regi-soak-")
     started = time.monotonic()
-    try:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(out), "--data-dir", data_dir,
-               "--sim-port", str(sim.port),
-               "--sim-control-port", str(sim.control_port), "--sales", str(args.sales), "--idle-seconds",
-               str(args.idle_seconds), "--sample-every", str(args.sample_every), "--mix", args.mix]
-        if args.warmup is not None:
-            cmd += ["--warmup", str(args.warmup)]
-        if args.tracemalloc:
-            cmd.append("--tracemalloc")
-        env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
-        returncode = subprocess.call(cmd, cwd=ROOT, env=env)
-    finally:
-        sim.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
-    result = json.loads(out.read_text(encoding="utf-8")) if out.stat().st_size else {}
-    out.unlink()
+    extra = ["--sales", str(args.sales), "--idle-seconds", str(args.idle_seconds), "--sample-every", str(args.sample_every),
+             "--mix", args.mix]
+    if args.warmup is not None:
+        extra += ["--warmup", str(args.warmup)]
+    if args.tracemalloc:
+        extra.append("--tracemalloc")
+    result, returncode = run_child(__file__, extra)
     return report(args, result, returncode, time.monotonic() - started)
 
 

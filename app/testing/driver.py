@@ -167,11 +167,12 @@ class RegisterDriver:
         self.wait_passwords()
 
     def wait_passwords(self, timeout: float = DEFAULT_TIMEOUT_S) -> None:
-        """Wait until a password being checked off the UI thread (login, manager) is answered on screen."""
-        from app.ui.background import password_checks
+        """Wait until a password being checked off the UI thread (login, manager), or ledger
+        work (会計's commit, a screen's first query), is answered on screen."""
+        from app.ui.background import workers_busy
 
-        if password_checks().busy:
-            self.wait_until(lambda: not password_checks().busy, timeout, "the password check")
+        while workers_busy():  # an answer may queue more work (the done screen's reads)
+            self.wait_until(lambda: not workers_busy(), timeout, "the password check or ledger work")
             QApplication.processEvents()  # widgets the answer added show on the next pass
 
     def enter_text(self, name: str, text: str) -> None:

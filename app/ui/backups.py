@@ -8,6 +8,7 @@ import logging
 from PySide6.QtCore import QObject, Signal
 
 from app.core.ledger.backup import BackupResult, backup_due, last_backup, record_backup, take_backup
+from app.ui.background import ledger_work
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,10 @@ class BackupKeeper(QObject):
             self._last, self._loaded = last_backup(self.context.ledger), True
         return self._last
 
-    def after_login(self, staff_id: int) -> None:
-        """The day's first login (or the first after a failed backup) takes a backup."""
-        if not self.running and backup_due(self.context.ledger):
+    def after_login(self, staff_id: int, due: bool | None = None) -> None:
+        """The day's first login (or the first after a failed backup) takes a backup.
+        ``due``: ``backup_due`` read already, off the UI thread (the login's password check)."""
+        if not self.running and (backup_due(self.context.ledger) if due is None else due):
             self.run("login", staff_id)
 
     def run(self, reason: str, staff_id: int | None, on_done=None) -> None:
@@ -44,12 +46,16 @@ class BackupKeeper(QObject):
             finished(BackupResult(False, ledger.clock.now(), reason, "", error=str(error)))
 
         def finished(result: BackupResult | None) -> None:
+            if result is None:
+                recorded(None)
+                return
+            # Recorded on the ledger worker (an audit commit, SPEC §9); ``running`` until then.
+            ledger_work().submit(lambda: record_backup(ledger, result, staff_id), lambda _r: recorded(result),
+                                 lambda error: (log.error("cannot record the backup's result: %s", error), recorded(result)))
+
+        def recorded(result: BackupResult | None) -> None:
             self.running = False
             if result is not None:
-                try:
-                    record_backup(ledger, result, staff_id)  # here: the UI thread does the writes
-                except Exception:
-                    log.exception("cannot record the backup's result")
                 self._last, self._loaded = result, True
             self.changed.emit()
             if on_done:

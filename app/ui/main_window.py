@@ -3,15 +3,20 @@
 Screens are built the first time they are needed (``screen``); ``screens`` holds those
 built so far. Start-up builds only the login screen (SPEC §9: start to login ≤ 1 s); the
 screens a cashier goes through next are then built ahead in idle time, one per event-loop
-turn (``build_ahead``), so the first checkout does not stall on building them."""
+turn (``build_ahead``), so the first checkout does not stall on building them; each is then
+laid out at the window's size and painted once off-screen, a band per turn, so its first
+show does not pay the pending resize, the first layout and the glyph cache either."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QRect, QTimer
+from PySide6.QtGui import QPixmap, QRegion
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 from app.ui.context import RegisterContext
 from app.ui.keyboard import hide_keyboard
 from app.ui.screens.base import Screen
+
+WARM_BANDS = 4  # one off-screen paint of a screen is up to ~50 ms on this machine; a band is < 10
 
 # In the order a cashier meets them after logging in.
 AHEAD = ("OpenScreen", "TopScreen", "CheckoutScreen", "CheckoutDoneScreen", "TerminalPickerScreen",
@@ -52,21 +57,44 @@ class MainWindow(QMainWindow):
         return self.stack.currentWidget()
 
     def start(self) -> None:
+        from app.ui.warm import warm_printing
+
         self.go("LoginScreen")
         self.build_ahead(AHEAD)
+        warm_printing(self.context)
 
     def build_ahead(self, names) -> None:
-        """Build (and polish) the screens ``names`` not built yet, one per event-loop turn,
-        so taps and paints in between are served within a frame."""
-        pending = [name for name in names if name not in self.screens]
+        """Build (and polish) the screens ``names`` not built yet, then lay each out and
+        paint it off-screen, one slice per event-loop turn, so taps and paints in between
+        are served within a frame (SPEC §9)."""
+        slices = [lambda name=name: self._build(name) for name in names if name not in self.screens]
 
         def next_one() -> None:
-            while pending:
-                name = pending.pop(0)
-                if name not in self.screens:
-                    self.screen(name).ensurePolished()
-                    QTimer.singleShot(0, self, next_one)
-                    return
+            if slices:
+                more = slices.pop(0)()
+                if isinstance(more, list):  # a screen's own slices come right after it
+                    slices[0:0] = more
+                QTimer.singleShot(0, self, next_one)
 
-        if pending:
+        if slices:
             QTimer.singleShot(0, self, next_one)
+
+    def _build(self, name: str) -> list:
+        """One slice: build screen ``name``; returns the slices that warm it, then its own
+        (``ahead()``: e.g. the checkout's 責任者確認 dialog)."""
+        if name in self.screens:
+            return []
+        screen = self.screen(name)
+        screen.ensurePolished()
+        warm = [lambda band=band: self._warm(screen, band) for band in range(WARM_BANDS)]
+        return warm + list(getattr(screen, "ahead", list)())
+
+    def _warm(self, screen: Screen, band: int) -> None:
+        """Paint band ``band`` of the hidden ``screen`` at the stack's size into a scratch pixmap."""
+        if screen.isVisible() or self.stack.width() <= 0:
+            return  # shown already: the real paint did it
+        screen.resize(self.stack.size())
+        height = screen.height()
+        area = QRect(0, band * height // WARM_BANDS, screen.width(), height // WARM_BANDS + 1)
+        scratch = QPixmap(area.size())
+        screen.render(scratch, -area.topLeft(), QRegion(area))

@@ -16,6 +16,8 @@ from app.core.money import format_yen
 from app.core.payment_state import PAID_STATES, PaymentState
 from app.core.refund_rules import CashRefundOnly, plan_refund
 from app.core.terminal.profiles import terminal_profile
+from app.ui.background import ledger_work, reraise
+from app.ui.input_hold import InputHold
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import add_stripe, touch_button
 from app.ui.widgets.cart_view import CartView
@@ -46,6 +48,7 @@ class CheckoutScreen(Screen):
         columns.addWidget(self.cart_view, 4)
         columns.addLayout(self._build_payment(), 4)
         self.cart: Cart = self.context.new_cart()
+        self.hold = InputHold(self)  # while 会計 commits on the ledger worker
         self.context.payment_updates.updated.connect(self.on_payment_update)
         self._load_catalog()
 
@@ -59,6 +62,9 @@ class CheckoutScreen(Screen):
         column.addLayout(self.category_row)
         self.tile_pages = QStackedWidget(self.body)  # one page of tiles per category
         self.tile_pages.setObjectName("productTiles")
+        # Decided before the tiles exist, so the first show does not re-polish every tile
+        # (the window has its size by the time screens are built ahead).
+        self.tile_pages.setProperty("large", self.navigator.width() >= 1600)
         column.addWidget(self.tile_pages, 1)
         tools = QHBoxLayout()
         tools.setSpacing(6)
@@ -246,19 +252,24 @@ class CheckoutScreen(Screen):
             action = (lambda: self.cart.set_slip_discount(discount)) if index < 0 else (lambda: self.cart.set_line_discount(index, discount))
             if self._attempt(action):
                 self.tenkey.clear()
-                self.context.ledger.record_audit("discount", self.context.staff.id, target=target, detail={"discount": discount.label},
-                                                 authorized_by_id=authorized_by.id if authorized_by else None)
+                # On the ledger worker, before any commit of this sale queued after it (one thread, in order).
+                ledger, staff_id = self.context.ledger, self.context.staff.id
+                ledger_work().submit(lambda: ledger.record_audit(
+                    "discount", staff_id, target=target, detail={"discount": discount.label},
+                    authorized_by_id=authorized_by.id if authorized_by else None), on_error=reraise)
 
         self.with_manager_permission("値引・割引", apply, needed=self.context.settings.discount_permission == "manager")
+
+    def ahead(self) -> list:
+        """What to build in idle time after the screen (``MainWindow.build_ahead``): the 責任者確認."""
+        return [lambda: ManagerAuthDialog.prepare(self, "値引・割引", self.context.authorize_manager)]
 
     def with_manager_permission(self, reason: str, action, *, needed: bool = True) -> None:
         """Run ``action()`` now if the staff may, else after a manager's password (``action(manager)``)."""
         if not needed or self.context.staff_is_manager:
             action()
             return
-        dialog = ManagerAuthDialog(self, reason, self.context.authorize_manager)
-        dialog.authorized.connect(action)
-        dialog.open()
+        ManagerAuthDialog.ask(self, reason, self.context.authorize_manager, action)
 
     # --- payment -----------------------------------------------------------
     def select_method(self, tender: OtherTender, kind: PaymentKind = PaymentKind.CASH, terminal_method: str | None = None) -> None:
@@ -335,18 +346,31 @@ class CheckoutScreen(Screen):
             self.select_method(CASH)
 
     def complete(self) -> None:
-        try:
-            committed = self.context.ledger.commit_sale(self.cart, self.context.staff.id)
-        except Exception as error:  # the slip is not written: undo a cash / other payment, keep the cart
-            if self.cart.payments[-1].kind is not PaymentKind.TERMINAL:
-                self.cart.payments.pop()
-                retry = ""
-            else:  # a terminal payment is real money: keep it, 「会計」 tries the commit again
-                retry = "「会計」で記録をやり直してください。"
-            self.refresh()
-            self.show_message((getattr(error, "message", None) or f"会計を記録できませんでした：{error}") + retry)
-            return
-        self.navigator.go("CheckoutDoneScreen", committed=committed, cart=self.cart)
+        """Commit the settled cart on the ledger worker (SPEC §9: the commit's fsync is no UI
+        stall); the screen takes no taps meanwhile and 会計完了 shows only once it is committed."""
+        if self.hold.held:
+            return  # already committing
+        cart, staff_id, ledger = self.cart, self.context.staff.id, self.context.ledger
+        self.hold.hold()
+        self.show_message("記録中…")
+        ledger_work().submit(lambda: ledger.commit_sale(cart, staff_id),
+                             lambda committed: self._committed(cart, committed), lambda error: self._not_committed(cart, error))
+
+    def _committed(self, cart: Cart, committed) -> None:
+        self.hold.release()
+        self.show_message("")
+        self.navigator.go("CheckoutDoneScreen", committed=committed, cart=cart)
+
+    def _not_committed(self, cart: Cart, error: BaseException) -> None:
+        """The slip is not written: undo a cash / other payment, keep the cart."""
+        self.hold.release()
+        if cart.payments[-1].kind is not PaymentKind.TERMINAL:
+            cart.payments.pop()
+            retry = ""
+        else:  # a terminal payment is real money: keep it, 「会計」 tries the commit again
+            retry = "「会計」で記録をやり直してください。"
+        self.refresh()
+        self.show_message((getattr(error, "message", None) or f"会計を記録できませんでした：{error}") + retry)
 
     def delete_payment(self, index: int) -> None:
         """× on 支払い欄: cash / other go at once; a terminal payment is refunded first (R-REFUND-INLINE)."""

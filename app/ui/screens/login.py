@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.errors import RegiError
+from app.core.ledger.backup import backup_due
 from app.ui.background import password_checks
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
@@ -96,9 +97,9 @@ class LoginScreen(Screen):
             return
         ledger, staff_id, password = self.context.ledger, self.selected_staff_id, self.keypad.text
 
-        def check():
+        def check():  # the reads that follow a login too: none of it on the UI thread
             staff = ledger.login(staff_id, password)
-            return staff, ledger.current_session() is not None
+            return staff, ledger.current_session() is not None, backup_due(ledger)
 
         self._set_busy(True)
         password_checks().submit(check, self._logged_in, self._refused)
@@ -109,10 +110,10 @@ class LoginScreen(Screen):
             widget.setEnabled(not busy)
 
     def _logged_in(self, result) -> None:
-        staff, day_open = result
+        staff, day_open, backup_due_now = result
         self._set_busy(False)
         self.context.staff = staff
-        self.context.backups.after_login(staff.id)
+        self.context.backups.after_login(staff.id, due=backup_due_now)
         self.navigator.go("TopScreen" if day_open else "OpenScreen")
 
     def _refused(self, error: BaseException) -> None:

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 from app.core.errors import RegiError
 from app.core.ledger.sessions import float_total_yen
 from app.core.money import format_yen
+from app.ui.background import ledger_work
+from app.ui.input_hold import InputHold
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.cash_count import CashCount
@@ -47,6 +49,7 @@ class OpenScreen(Screen):
         buttons.addWidget(confirm, 2)
         right.addLayout(buttons)
         row.addLayout(right, 2)
+        self.hold = InputHold(self)  # while 開局 is written on the ledger worker
 
     def enter(self, **kwargs) -> None:
         self.cash.reset()
@@ -56,14 +59,31 @@ class OpenScreen(Screen):
         self.cash.set_counts(counts)
 
     def confirm(self) -> None:
-        staff = self.context.staff
-        try:
-            if self.cash.total_mode:
-                self.context.ledger.open_session(staff.id, total_yen=self.cash.total_yen)
-            else:
-                float_total_yen(self.cash.counts)  # validate before anything is written
-                self.context.ledger.open_session(staff.id, counts=self.cash.given_counts())
-        except RegiError as error:
-            self.show_message(error.message)
+        """Validate here, write on the ledger worker (its fsync is no UI stall); トップ follows
+        once the session is committed, and the screen takes no taps meanwhile."""
+        if self.hold.held:
             return
+        staff, ledger = self.context.staff, self.context.ledger
+        if self.cash.total_mode:
+            total = self.cash.total_yen
+            write = lambda: ledger.open_session(staff.id, total_yen=total)  # noqa: E731
+        else:
+            try:
+                float_total_yen(self.cash.counts)  # validate before anything is written
+            except RegiError as error:
+                self.show_message(error.message)
+                return
+            counts = self.cash.given_counts()
+            write = lambda: ledger.open_session(staff.id, counts=counts)  # noqa: E731
+        self.hold.hold()
+        ledger_work().submit(write, self._opened, self._refused)
+
+    def _opened(self, _session) -> None:
+        self.hold.release()
         self.navigator.go("TopScreen", opened=True)
+
+    def _refused(self, error: BaseException) -> None:
+        self.hold.release()
+        if not isinstance(error, RegiError):
+            raise error  # the register's excepthook shows it, as before
+        self.show_message(error.message)

@@ -24,6 +24,7 @@ from app.core.errors import RegiError
 from app.core.ledger.journal import SlipJournal
 from app.core.ledger.slip_queries import MAX_SLIP_NUMBER_DIGITS, SlipFilter, TenderMethod, parse_amount, parse_slip_number
 from app.core.money import format_yen
+from app.ui.background import ledger_work, reraise
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.date_picker import DatePickerDialog
@@ -54,6 +55,7 @@ class SlipListScreen(Screen):
         self.day = self.journal.today()
         self.filter = SlipFilter()
         self.entries = {key: "" for key, _, _ in FIELDS}
+        self._reload_asked = 0  # the newest query asked for is the one shown
         columns = QHBoxLayout(self.body)
         columns.setContentsMargins(12, 10, 12, 4)
         columns.setSpacing(12)
@@ -158,24 +160,36 @@ class SlipListScreen(Screen):
             self._sync_filter_widgets()
             self.select_field("number")
         selected = self.selected_slip_id()
-        self.reload()
-        if keep and selected is not None:
-            self.select_slip(selected)
+        self.reload(then=(lambda: self.select_slip(selected)) if keep and selected is not None else None)
 
-    def reload(self, day: date | None = None, flt: SlipFilter | None = None) -> None:
-        """Show the first page of ``day`` / ``flt`` (default: the current ones). The day and
-        filter only become current once their query has succeeded."""
+    def reload(self, day: date | None = None, flt: SlipFilter | None = None, then=None) -> None:
+        """Show the first page of ``day`` / ``flt`` (default: the current ones), read with its
+        count on the ledger worker; ``then()`` runs once it shows. The day and filter only
+        become current once their query has succeeded."""
         day = day or self.day
         flt = self.filter if flt is None else flt
         journal = self.journal
-        self.model.reset(lambda cursor: journal.page(day, flt, cursor))
-        count = journal.count(day, flt)
-        self.day, self.filter = day, flt
-        self.date_button.setText(day_label(day))
-        self.next_day_button.setEnabled(day < journal.today())
-        suffix = "（絞り込み中）" if flt.active else ""
-        self.count_label.setText(f"{day_label(day)}の伝票 {count}件{suffix}" if count else f"{day_label(day)}の伝票はありません{suffix}")
-        self.table.scrollToTop()
+        self._reload_asked += 1
+        asked = self._reload_asked
+
+        def fetch(cursor):
+            return journal.page(day, flt, cursor)
+
+        def shown(answer) -> None:
+            if asked != self._reload_asked:
+                return  # a newer query is on its way
+            page, count = answer
+            self.model.show(page, fetch)
+            self.day, self.filter = day, flt
+            self.date_button.setText(day_label(day))
+            self.next_day_button.setEnabled(day < journal.today())
+            suffix = "（絞り込み中）" if flt.active else ""
+            self.count_label.setText(f"{day_label(day)}の伝票 {count}件{suffix}" if count else f"{day_label(day)}の伝票はありません{suffix}")
+            self.table.scrollToTop()
+            if then is not None:
+                then()
+
+        ledger_work().submit(lambda: (fetch(None), journal.count(day, flt)), shown, reraise)
 
     # --- day -----------------------------------------------------------------------------
     def set_day(self, day: date) -> None:
@@ -239,12 +253,13 @@ class SlipListScreen(Screen):
                 reverting.setChecked(not reverting.isChecked())
             self.show_message(error.message)
             return
-        self.reload(flt=flt)
-        count = self.model.rowCount()
-        if flt.slip_number is not None and not count:
-            self.show_message(f"{day_label(self.day)}に伝票番号 {flt.slip_number:06d} の伝票はありません。")
-        else:
-            self.show_message("")
+        def say() -> None:
+            if flt.slip_number is not None and not self.model.rowCount():
+                self.show_message(f"{day_label(self.day)}に伝票番号 {flt.slip_number:06d} の伝票はありません。")
+            else:
+                self.show_message("")
+
+        self.reload(flt=flt, then=say)
 
     def clear_filters(self) -> None:
         self.entries = {key: "" for key, _, _ in FIELDS}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.money import format_yen
+from app.ui.background import ledger_work, reraise
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.terminal_dialogs import show_login_problem
@@ -55,7 +56,9 @@ class TopScreen(Screen):
         self.backup_label.setWordWrap(True)
         layout.addWidget(self.backup_label)
         self.context.backups.changed.connect(self.refresh_backup)
-        self.context.payment_updates.updated.connect(lambda _update: self.refresh_reconcile())
+        self._reconcile_asked = 0
+        # While hidden, entering counts again: a payment's every update need not.
+        self.context.payment_updates.updated.connect(lambda _update: self.refresh_reconcile() if self.isVisible() else None)
         grid = QGridLayout()
         grid.setSpacing(20)
         for index, (label, name, target) in enumerate(MENU):
@@ -68,15 +71,18 @@ class TopScreen(Screen):
         layout.addStretch(1)
 
     def enter(self, **kwargs) -> None:
-        session = self.context.ledger.current_session()
-        if session:
-            self.session_label.setText(f"開局 {session.opened_at:%m/%d %H:%M}　釣銭準備金 {format_yen(session.float_yen)}")
         if kwargs.get("opened") or not self.context.terminal_login_tried:
             self.connect_terminal()
         else:
             self.context.coordinator.recheck()
+        ledger = self.context.ledger
+        ledger_work().submit(ledger.current_session, self._show_session, reraise)
         self.refresh_reconcile()
         self.refresh_backup()
+
+    def _show_session(self, session) -> None:
+        if session:
+            self.session_label.setText(f"開局 {session.opened_at:%m/%d %H:%M}　釣銭準備金 {format_yen(session.float_yen)}")
 
     def refresh_backup(self) -> None:
         text = self.context.backups.failure_text()
@@ -89,10 +95,20 @@ class TopScreen(Screen):
         dialog.open()
 
     def refresh_reconcile(self) -> None:
-        """R-RECON: 要確認 requests are listed here until resolved (they block 精算)."""
-        count = len(self.context.payments.open_requests())
-        orphans = len(self.context.payments.without_slip(self.context.checkout_transaction_ids()))
-        disputed = self.context.payments.needing_action()
+        """R-RECON: 要確認 requests are listed here until resolved (they block 精算). Counted on
+        the ledger worker (three queries); the newest count asked for is the one shown."""
+        self._reconcile_asked += 1
+        asked = self._reconcile_asked
+        payments, in_checkout = self.context.payments, self.context.checkout_transaction_ids()
+
+        def count():
+            return (len(payments.open_requests()), len(payments.without_slip(in_checkout)), payments.needing_action())
+
+        ledger_work().submit(count, lambda counts: self._show_reconcile(asked, *counts), reraise)
+
+    def _show_reconcile(self, asked: int, count: int, orphans: int, disputed) -> None:
+        if asked != self._reconcile_asked:
+            return  # a newer count is on its way
         texts = [action_line(row) for row in disputed]
         if count:
             texts.append(f"要確認の決済が{count}件あります。確認が済むまで精算できません。")

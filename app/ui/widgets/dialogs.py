@@ -12,9 +12,10 @@ from functools import partial
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractButton, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
+from app.ui.input_hold import InputHold
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.tenkey import TenKey
 
@@ -111,9 +112,9 @@ class ManagerAuthDialog(QDialog):
         title = QLabel("責任者確認", self)
         title.setProperty("role", "title")
         layout.addWidget(title)
-        info = QLabel(f"{reason}には責任者のパスワードが必要です。", self)
-        info.setWordWrap(True)
-        layout.addWidget(info)
+        self.info = QLabel(f"{reason}には責任者のパスワードが必要です。", self)
+        self.info.setWordWrap(True)
+        layout.addWidget(self.info)
         self.display = QLabel("", self)
         self.display.setObjectName("passwordDisplay")
         self.display.setProperty("role", "display")
@@ -131,25 +132,66 @@ class ManagerAuthDialog(QDialog):
         row.addWidget(cancel)
         row.addWidget(ok)
         layout.addLayout(row)
+        self._ok, self._cancel, self._keys_hold = ok, cancel, InputHold(self.keypad)
+        self._on_authorized: Callable[[object], None] | None = None  # set by ``ask``
+        self._asking = 0
+
+    @classmethod
+    def ask(cls, parent: QWidget, reason: str, verify: Callable[[str], object],
+            on_authorized: Callable[[object], None]) -> "ManagerAuthDialog":
+        """Open the dialog over ``parent``, reusing the one it showed before once that is closed
+        (a new top-level window each time cost half a frame, SPEC §9); ``on_authorized(manager)``
+        is called for this asking only."""
+        dialog = getattr(parent, "_manager_auth", None)
+        if dialog is None or not isValid(dialog) or dialog.isVisible():
+            dialog = cls.prepare(parent, reason, verify)
+        else:
+            dialog._verify = verify
+            dialog.info.setText(f"{reason}には責任者のパスワードが必要です。")
+            dialog.keypad.clear()
+            dialog._set_busy(False)
+        dialog._on_authorized = on_authorized
+        dialog._asking += 1  # an answer to an earlier asking is not one to this
+        dialog.open()
+        return dialog
+
+    @classmethod
+    def prepare(cls, parent: QWidget, reason: str, verify: Callable[[str], object]) -> "ManagerAuthDialog":
+        """Build (and polish) the dialog ``ask`` will show over ``parent``, hidden: in idle time,
+        so that even the first asking only shows it."""
+        dialog = cls(parent, reason, verify)
+        dialog.setAttribute(Qt.WA_DeleteOnClose, False)  # kept with its parent for the next asking
+        dialog.ensurePolished()
+        parent._manager_auth = dialog
+        return dialog
 
     def _submit(self) -> None:
         """Verify off the UI thread (scrypt); the dialog's inputs wait, disabled, for the answer."""
         from app.ui.background import password_checks
 
         self._set_busy(True)
-        password_checks().submit(partial(self._verify, self.keypad.text), self._verified, self._refused)
+        asking = self._asking
+        password_checks().submit(partial(self._verify, self.keypad.text),
+                                 lambda manager: self._verified(manager) if self._asking == asking else None,
+                                 lambda error: self._refused(error) if self._asking == asking else None)
 
     def _set_busy(self, busy: bool) -> None:
+        """OK and キャンセル disabled, the keypad held (not disabled: restyling its 13 keys
+        twice was most of a frame)."""
         self.message_label.setText("確認中…" if busy else "")
-        for widget in self.findChildren(QAbstractButton):
-            widget.setEnabled(not busy)
+        self._ok.setEnabled(not busy)
+        self._cancel.setEnabled(not busy)
+        (self._keys_hold.hold if busy else self._keys_hold.release)()
 
     def _verified(self, manager) -> None:
         if not isValid(self) or not self.isVisible():  # closed meanwhile (e.g. a late terminal result)
             return
         self._set_busy(False)
+        on_authorized, self._on_authorized = self._on_authorized, None
         self.authorized.emit(manager)
         self.accept()
+        if on_authorized is not None:
+            on_authorized(manager)
 
     def _refused(self, error: BaseException) -> None:
         from app.core.errors import RegiError

@@ -45,7 +45,10 @@ class SlipListModel(QAbstractTableModel):
 
     def reset(self, fetch: Fetch) -> None:
         """Show the first page of a new query (raises what ``fetch`` raises, changing nothing)."""
-        page = fetch(None)
+        self.show(fetch(None), fetch)
+
+    def show(self, page: SlipPage, fetch: Fetch) -> None:
+        """Show ``page``, the first page of ``fetch`` read already (off the UI thread)."""
         self.beginResetModel()
         self._fetch, self._cursor = fetch, page.next_cursor
         self.rows, self._cells, self._colors = [], [], []
