@@ -15,7 +15,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
 
 from app.core.clock import Clock
-from app.core.printing.printers import CapturingPrinter, PrinterConfig
+from app.core.printing.config import PrinterConfig
+from app.core.printing.printers import CapturingPrinter
 from app.core.printing.service import PrintService
 from app.core.terminal.config import BridgeTimings
 from app.ui.app import build_register

@@ -9,7 +9,7 @@ from app.core.clock import Clock
 from app.core.demo import seed_demo
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.settings import ShopSettings, load_settings, save_settings
-from app.core.printing.printers import PrinterConfig
+from app.core.printing.config import PrinterConfig
 from app.core.printing.service import PrintService
 from app.core.terminal.config import BridgeTimings
 from app.ui.context import RegisterContext
