@@ -1,9 +1,10 @@
 """The register's main window: a ``QStackedWidget`` of screens and the navigator.
 
 Screens are built the first time they are needed (``screen``); ``screens`` holds those
-built so far. Start-up builds only the login screen (SPEC §9: start to login ≤ 1 s); the
-screens a cashier goes through next are then built ahead in idle time, one per event-loop
-turn (``build_ahead``), so the first checkout does not stall on building them."""
+built so far. Start-up builds only the login screen (SPEC §9: start to login ≤ 1 s); once
+the ledger is open (``context.when_ready``) the screens a cashier goes through next are
+built ahead in idle time, one per event-loop turn (``build_ahead``), so the first checkout
+does not stall on building them."""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
@@ -52,8 +53,9 @@ class MainWindow(QMainWindow):
         return self.stack.currentWidget()
 
     def start(self) -> None:
+        """The login screen now; the others are built ahead once the ledger is open."""
         self.go("LoginScreen")
-        self.build_ahead(AHEAD)
+        self.context.when_ready(lambda: self.build_ahead(AHEAD))
 
     def build_ahead(self, names) -> None:
         """Build (and polish) the screens ``names`` not built yet, one per event-loop turn,

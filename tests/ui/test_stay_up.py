@@ -250,6 +250,7 @@ def test_simulator_port_taken_the_register_says_so_and_runs_on(qtbot, tmp_path, 
         window.show()
         show_notices(started)
         driver = RegisterDriver(window, tmp_path / "data")
+        driver.wait_until(lambda: window.context.ready, 120, "the ledger to open")  # then the simulator starts
         dialog = driver.wait_dialog("ErrorDialog")
         assert "決済端末シミュレーターを起動できませんでした" in dialog.message and f"127.0.0.1:{port}" in dialog.message
         assert "レジはこのまま使えます" in dialog.message
