@@ -121,14 +121,9 @@ def open_register(args: argparse.Namespace, db_url: str) -> Started:
 
 
 def start_simulator_beside(started: Started, headless: bool) -> None:
-    """Start the simulator on the device worker (it waits until the child listens); a failure
-    is shown on the register."""
-    from app.simulator_process import SimulatorNotStarted, start_simulator
-
-    settings = started.window.context.settings
-
-    def start() -> None:
-        started.simulator = start_simulator(settings, headless)
+    """Start the simulator child (here, on the UI thread: its parent-death signal follows this
+    thread) and wait until it listens on the device worker; a failure is shown on the register."""
+    from app.simulator_process import SimulatorNotStarted, spawn_simulator, wait_listening
 
     def failed(error: BaseException) -> None:
         if not isinstance(error, SimulatorNotStarted):
@@ -137,7 +132,14 @@ def start_simulator_beside(started: Started, headless: bool) -> None:
         started.notices.append(error.message)
         show_notices(started)
 
-    started.window.context.run_device(start, on_error=failed)
+    try:
+        launch = spawn_simulator(started.window.context.settings, headless)
+    except SimulatorNotStarted as error:
+        failed(error)
+        return
+    if launch is not None:
+        started.simulator = launch.process
+        started.window.context.run_device(lambda: wait_listening(launch), on_error=failed)
 
 
 def launch(args: argparse.Namespace, db_url: str, log_file: Path | None = None):
