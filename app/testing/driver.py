@@ -58,7 +58,7 @@ class RegisterDriver:
         # built while a test races the terminal link. Opening imports the ledger stack: minutes
         # are allowed for a machine shared by many.
         driver.wait_until(lambda: window.context.ready, 120, "the ledger to open")
-        driver.wait_until(lambda: all(name in window.screens for name in AHEAD), what="the screens built ahead")
+        driver.wait_until(lambda: all(name in window.screens for name in AHEAD), 120, "the screens built ahead")
         return driver
 
     def crash_and_restart(self) -> "RegisterDriver":
