@@ -2,7 +2,7 @@
 
 This module imports python-escpos (with PyYAML, Pillow, python-barcode: a tenth of a
 second): only the print service's worker imports it, on the first print, never the
-start-up path (tests/test_startup_imports.py).
+start-up path (tests/ui/test_startup.py).
 
 `open_printer(config)` only *constructs* a printer: python-escpos connects on
 first use, so a printer that is off fails at print time, inside `PrintService`,
