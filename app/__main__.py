@@ -8,8 +8,11 @@ an empty ledger is filled with the demo café. Start-up order matters (issue 8):
 2. the QApplication; then the data dir, the ledger lock and the ledger itself: a problem
    there is a full-screen ``StartupErrorWindow`` naming the path or the other process,
    and exit code 1 once it is closed;
-3. the simulator child (``app.simulator_process``): if it cannot start, the register says
-   so on an ErrorDialog and runs on.
+3. the login screen is shown; the ledger is opened after its first paint (issue 13: the
+   start-up budget, ``app.ui.app.build_register(defer=True)``) unless it must be migrated
+   or refused, which happens before anything is shown;
+4. the simulator child (``app.simulator_process``), once the ledger is open, started on the
+   device worker: if it cannot start, the register says so on an ErrorDialog and runs on.
 """
 from __future__ import annotations
 
@@ -70,8 +73,9 @@ class Started:
     def stop(self) -> None:
         from app.simulator_process import stop_simulator
 
-        self.window.context.terminal.stop()
-        self.window.context.devices.shutdown()
+        if self.window.context.ready:  # a quit during start-up has no terminal link yet
+            self.window.context.terminal.stop()
+        self.window.context.devices.shutdown()  # waits for a simulator still starting
         if self.simulator is not None:
             stop_simulator(self.simulator)
         self.lock.release()
@@ -82,8 +86,9 @@ def open_register(args: argparse.Namespace, db_url: str) -> Started:
     Raises ``StartupError`` with the message for the screen; nothing is left running then."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    import sqlite3
+
     from app.instance_lock import LedgerLock, LedgerLocked, lock_path
-    from app.simulator_process import SimulatorNotStarted, start_simulator
     from app.ui.app import build_register
 
     database = ledger_file(db_url)
@@ -101,22 +106,40 @@ def open_register(args: argparse.Namespace, db_url: str) -> Started:
     from app.core.ledger.db import LedgerRefusedError
 
     try:
-        window = build_register(db_url, data_dir=args.data_dir, demo=not args.no_demo)
+        window = build_register(db_url, data_dir=args.data_dir, demo=not args.no_demo, defer=True)
     except LedgerRefusedError as refused:  # a newer Regi's ledger: refused untouched
         lock.release()
         raise StartupError(refused.message, exit_code=2) from None
-    except (SQLAlchemyError, OSError) as error:
+    except (SQLAlchemyError, sqlite3.Error, OSError) as error:
         lock.release()
         log.exception("cannot open the ledger %s", database or db_url)
         raise StartupError(ledger_open_problem(error, database or args.data_dir)) from None
     started = Started(window=window, lock=lock)
-    if not args.no_simulator:  # before the first screen is shown; the link is made at 開局
-        try:
-            started.simulator = start_simulator(window.context.ledger.settings(), args.simulator_headless)
-        except SimulatorNotStarted as failure:
-            log.warning("%s", failure.message)
-            started.notices.append(failure.message)
+    if not args.no_simulator:  # the link is made at 開局, seconds later
+        window.context.when_ready(lambda: start_simulator_beside(started, args.simulator_headless))
     return started
+
+
+def start_simulator_beside(started: Started, headless: bool) -> None:
+    """Start the simulator child (here, on the UI thread: its parent-death signal follows this
+    thread) and wait until it listens on the device worker; a failure is shown on the register."""
+    from app.simulator_process import SimulatorNotStarted, spawn_simulator, wait_listening
+
+    def failed(error: BaseException) -> None:
+        if not isinstance(error, SimulatorNotStarted):
+            raise error
+        log.warning("%s", error.message)
+        started.notices.append(error.message)
+        show_notices(started)
+
+    try:
+        launch = spawn_simulator(started.window.context.settings, headless)
+    except SimulatorNotStarted as error:
+        failed(error)
+        return
+    if launch is not None:
+        started.simulator = launch.process
+        started.window.context.run_device(lambda: wait_listening(launch), on_error=failed)
 
 
 def launch(args: argparse.Namespace, db_url: str, log_file: Path | None = None):
@@ -196,10 +219,9 @@ def main(argv: list[str] | None = None) -> int:
             app.exec()
         return window.exit_code
     log.info("ledger: %s (log: %s)", db_url, log_file)
-    # What is built by now lives as long as the app: keep it out of the collector's full
-    # passes, which otherwise stall the UI for ~100 ms now and then (bench/README.md).
-    gc.collect()
-    gc.freeze()
+    # What is built once the ledger is open lives as long as the app: keep it out of the
+    # collector's full passes, which otherwise stall the UI for ~100 ms now and then (bench/README.md).
+    window.context.when_ready(lambda: (gc.collect(), gc.freeze()))
     show(window, args.windowed)
     show_notices(started)
     QTimer.singleShot(0, lambda: log.info("register running"))  # scripts and the packaging tests wait for it

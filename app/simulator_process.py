@@ -1,10 +1,11 @@
 """The terminal simulator beside the register (``./scripts/run``), as its own process. Qt-free.
 
 Contracts:
-- ``start_simulator(settings, headless)`` returns the running process once it has said
-  "listening on" (bounded by ``timeout``), None if the configured terminal is not a
-  simulator on this machine, and raises ``SimulatorNotStarted`` with the message for the
-  register's screen if it could not start (its port taken, it exited, it hung).
+- ``spawn_simulator(settings, headless)`` starts it (main thread), None if the configured
+  terminal is not a simulator on this machine; ``wait_listening(launch)`` returns the running
+  process once it has said "listening on" (bounded by ``timeout``). Both raise
+  ``SimulatorNotStarted`` with the message for the register's screen if it could not start
+  (its port taken, it exited, it hung).
 - The child runs with ``--parent-pid``: it exits when the register does, however the
   register ends (``app.parent_guard``). ``stop_simulator`` ends it on a normal quit.
 """
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 
 log = logging.getLogger("regi")
 
@@ -58,27 +60,45 @@ def simulator_command(settings, headless: bool) -> list[str]:
     return command
 
 
-def start_simulator(settings, headless: bool, timeout: float = START_TIMEOUT_S) -> subprocess.Popen | None:
+@dataclass
+class SimulatorLaunch:
+    """A simulator child just started (``spawn_simulator``), not yet known to listen."""
+
+    process: subprocess.Popen
+    host: str
+    port: int
+    lines: queue.Queue  # its stdout lines, None once it closed
+
+
+def spawn_simulator(settings, headless: bool) -> SimulatorLaunch | None:
+    """Start the child (at once; ``wait_listening`` then waits for it). Call it from the main
+    thread: the child's parent-death signal follows the *thread* that started it."""
     from app.core.terminal.config import is_loopback
     from app.core.terminal.profiles import terminal_profile
 
     if not terminal_profile(settings.terminal_profile).linked or not is_loopback(settings.terminal_host):
         return None
     host, port = settings.terminal_host, settings.terminal_port
-    where = f"{host}:{port}"
     if port_accepts(host, port):
-        raise SimulatorNotStarted(_not_started(f"ポート {where} は別のプログラムが使用中です"))
+        raise SimulatorNotStarted(_not_started(f"ポート {host}:{port} は別のプログラムが使用中です"))
     command = simulator_command(settings, headless)
     log.info("starting the terminal simulator: %s", " ".join(command[1:10]))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_pump, args=(process.stdout, lines), name="simulator-stdout", daemon=True).start()
+    return SimulatorLaunch(process, host, port, lines)
+
+
+def wait_listening(launch: SimulatorLaunch, timeout: float = START_TIMEOUT_S) -> subprocess.Popen:
+    """The process once it has said "listening on" (any thread); ``SimulatorNotStarted`` if it
+    exited or did not listen within ``timeout`` (it is stopped then)."""
+    process, where = launch.process, f"{launch.host}:{launch.port}"
     try:
         while True:
-            line = lines.get(timeout=timeout)
+            line = launch.lines.get(timeout=timeout)
             if line is None:  # its stdout closed: it exited
                 code = process.wait(5)
-                reason = f"ポート {where} は使用中です" if not port_bindable(host, port) else f"終了コード {code}"
+                reason = f"ポート {where} は使用中です" if not port_bindable(launch.host, launch.port) else f"終了コード {code}"
                 raise SimulatorNotStarted(_not_started(reason))
             if line.startswith("listening on"):
                 log.info("terminal simulator (pid %d) %s", process.pid, line.strip())

@@ -3,8 +3,9 @@
 Each run is a fresh ``python -c`` process (QT_QPA_PLATFORM=offscreen) that imports
 ``app.ui.app.build_register``, creates the QApplication, builds the register on an
 SQLite ledger, shows the window and waits until the event loop has delivered the
-first paint of ``LoginScreen`` (and finished handling it). It then prints one line
-and exits. The time measured is from just before the parent spawns the process to
+first paint of ``LoginScreen`` (and finished handling it). It then prints one line,
+lets the ledger finish opening (``build_register(defer=True)``, as ``regi`` starts: the
+ledger opens after that first paint, on a worker) and exits. The time measured is from just before the parent spawns the process to
 the moment the parent reads that line, so it includes interpreter start-up and
 every import — what a cashier waits for (minus the window manager).
 
@@ -44,7 +45,7 @@ t_import = time.perf_counter()
 app = QApplication(sys.argv[:1])
 t_qapp = time.perf_counter()
 data_dir = sys.argv[1]
-window = build_register(f"sqlite:///{data_dir}/regi.db", data_dir=__import__("pathlib").Path(data_dir))
+window = build_register(f"sqlite:///{data_dir}/regi.db", data_dir=__import__("pathlib").Path(data_dir), defer=True)
 t_built = time.perf_counter()
 login = window.current_screen
 assert login.objectName() == "LoginScreen", login.objectName()
@@ -56,13 +57,15 @@ def report():
         return
     marks["done"] = time.perf_counter()
     assert window.current_screen.objectName() == "LoginScreen"
+    assert window.current_screen.group.buttons(), "no staff tiles"
     print("READY " + json.dumps({
         "import_ms": (t_import - t0) * 1000,
         "qapp_ms": (t_qapp - t_import) * 1000,
         "build_ms": (t_built - t_qapp) * 1000,
         "show_to_paint_ms": (marks["done"] - t_built) * 1000,
+        "cpu_paint_ms": time.process_time() * 1000,
     }), flush=True)
-    app.quit()
+    window.context.when_ready(app.quit)  # the ledger opens after the first paint: let it finish
 
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
@@ -74,7 +77,7 @@ watcher = FirstPaint()
 login.installEventFilter(watcher)
 window.resize(1280, 800)
 window.show()
-QTimer.singleShot(10000, app.quit)  # never hang the benchmark
+QTimer.singleShot(30000, app.quit)  # never hang the benchmark
 app.exec()
 window.context.devices.shutdown()
 window.context.ledger.dispose()
@@ -150,7 +153,7 @@ def _spawn(command: list[str], data_dir: Path, env: dict | None) -> tuple[float,
 
 def report(name: str, results: list[tuple[float, dict]], budget_ms: float) -> None:
     times = [elapsed for elapsed, _ in results]
-    for key in ("import_ms", "qapp_ms", "build_ms", "show_to_paint_ms", "cpu_ms"):
+    for key in ("import_ms", "qapp_ms", "build_ms", "show_to_paint_ms", "cpu_paint_ms", "cpu_ms"):
         values = sorted(phases[key] for _, phases in results)
         print(f"    {name} {key:<17} median {values[len(values) // 2]:7.1f} ms")
     print(verdict(f"start-up to painted LoginScreen, {name}", times, budget_ms))
@@ -184,7 +187,11 @@ def main() -> int:
     print(f"# ratio to the bare window (medians): cold {median_ms(cold) / floor:.2f}×, warm {median_ms(warm) / floor:.2f}×")
     cpu = {name: sorted(p["cpu_ms"] for _, p in results)[len(results) // 2] for name, results in
            (("cold", cold), ("warm", warm), ("bare", bare))}
-    print(f"# CPU time (median, whole process): cold {cpu['cold']:.0f} ms, warm {cpu['warm']:.0f} ms, bare {cpu['bare']:.0f} ms")
+    paint = {name: sorted(p["cpu_paint_ms"] for _, p in results)[len(results) // 2] for name, results in
+             (("cold", cold), ("warm", warm))}
+    print(f"# CPU time to the first paint (median): cold {paint['cold']:.0f} ms, warm {paint['warm']:.0f} ms "
+          f"(bare, whole process: {cpu['bare']:.0f} ms)")
+    print(f"# CPU time (median, whole process, with the ledger opened after the paint): cold {cpu['cold']:.0f} ms, warm {cpu['warm']:.0f} ms, bare {cpu['bare']:.0f} ms")
     return 0
 
 

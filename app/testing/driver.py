@@ -15,7 +15,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
 
 from app.core.clock import Clock
-from app.core.printing.printers import CapturingPrinter, PrinterConfig
+from app.core.printing.config import PrinterConfig
+from app.core.printing.printers import CapturingPrinter
 from app.core.printing.service import PrintService
 from app.core.terminal.config import BridgeTimings
 from app.ui.app import build_register
@@ -45,16 +46,19 @@ class RegisterDriver:
         printer = printer_service or PrintService(printer_config or PrinterConfig(kind="capture"))
         window = build_register(f"sqlite:///{data_dir / 'regi.db'}", clock=clock, printer=printer, data_dir=data_dir,
                                 settings={"terminal_profile": "none", **(settings or {})}, terminal_timings=TEST_TIMINGS,
-                                demo=demo)
+                                demo=demo, defer=True)
         window.resize(1280, 800)
         window.show()
         QApplication.processEvents()
         driver = cls(window, data_dir)
         driver.start_args = dict(clock=clock, printer_config=printer_config, settings=settings,
                                  printer_service=printer_service)
-        # As in a shop, where logging in takes seconds: the screens built ahead are ready before
-        # the first tap, rather than being built while a test races the terminal link.
-        driver.wait_until(lambda: all(name in window.screens for name in AHEAD), what="the screens built ahead")
+        # As in a shop, where logging in takes seconds: the ledger is open (after the first paint,
+        # issue 13) and the screens built ahead are ready before the first tap, rather than being
+        # built while a test races the terminal link. Opening imports the ledger stack: minutes
+        # are allowed for a machine shared by many.
+        driver.wait_until(lambda: window.context.ready, 120, "the ledger to open")
+        driver.wait_until(lambda: all(name in window.screens for name in AHEAD), 120, "the screens built ahead")
         return driver
 
     def crash_and_restart(self) -> "RegisterDriver":

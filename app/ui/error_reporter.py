@@ -37,7 +37,7 @@ class ErrorReporter(QObject):
         if error is not None and context is not None:
             from sqlalchemy.engine import make_url
 
-            url = make_url(context.ledger.url)
+            url = make_url(context.db_url)
             where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
             storage = storage_error_message(error, where)
             if storage:

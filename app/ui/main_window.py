@@ -1,11 +1,12 @@
 """The register's main window: a ``QStackedWidget`` of screens and the navigator.
 
 Screens are built the first time they are needed (``screen``); ``screens`` holds those
-built so far. Start-up builds only the login screen (SPEC §9: start to login ≤ 1 s); the
-screens a cashier goes through next are then built ahead in idle time, one per event-loop
-turn (``build_ahead``), so the first checkout does not stall on building them; each is then
-laid out at the window's size and painted once off-screen, a band per turn, so its first
-show does not pay the pending resize, the first layout and the glyph cache either."""
+built so far. Start-up builds only the login screen (SPEC §9: start to login ≤ 1 s); once
+the ledger is open (``context.when_ready``) the screens a cashier goes through next are
+built ahead in idle time, one per event-loop turn (``build_ahead``), so the first checkout
+does not stall on building them; each is then laid out at the window's size and painted once
+off-screen, a band per turn, so its first show does not pay the pending resize, the first
+layout and the glyph cache either. The printing path is loaded then too (``warm_printing``)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QTimer
@@ -57,11 +58,16 @@ class MainWindow(QMainWindow):
         return self.stack.currentWidget()
 
     def start(self) -> None:
+        """The login screen now; the other screens and the printing path once the ledger is open."""
         from app.ui.warm import warm_printing
 
         self.go("LoginScreen")
-        self.build_ahead(AHEAD)
-        warm_printing(self.context)
+
+        def ready() -> None:
+            self.build_ahead(AHEAD)
+            warm_printing(self.context)
+
+        self.context.when_ready(ready)
 
     def build_ahead(self, names) -> None:
         """Build (and polish) the screens ``names`` not built yet, then lay each out and

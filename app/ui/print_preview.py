@@ -3,14 +3,12 @@ every printed document is rendered as the printer would print it and shown in a
 ``PrintPreviewDialog`` (objectName) instead of on paper."""
 from __future__ import annotations
 
-from PIL.ImageQt import ImageQt
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QScrollArea, QVBoxLayout
 
+from app.core.printing.config import PrinterConfig
 from app.core.printing.document import PrintDocument
-from app.core.printing.printers import PrinterConfig
-from app.core.printing.render import render_image
 from app.core.printing.service import PrintService
 from app.ui.widgets.buttons import touch_button
 
@@ -57,6 +55,10 @@ class PrintPreviewDialog(QDialog):
         title = QLabel(f"印刷プレビュー（{what}）", self)
         title.setProperty("role", "title")
         layout.addWidget(title)
+        from PIL.ImageQt import ImageQt  # Pillow: on the first preview, not at start-up
+
+        from app.core.printing.render import render_image
+
         image = render_image(doc, dots).convert("L")
         picture = QLabel(self)
         picture.setPixmap(QPixmap.fromImage(ImageQt(image)))

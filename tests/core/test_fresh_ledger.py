@@ -70,3 +70,57 @@ def test_the_shipped_demo_password_hashes_are_salted_scrypt_hashes_of_the_docume
         assert stored.startswith("scrypt$16384$") and verify_password(password, stored)
         assert not verify_password("0000", stored)
     assert len({stored.split("$")[4] for stored in DEMO_PASSWORD_HASHES.values()}) == 3  # one salt each
+
+
+# --- the login screen's opening without SQLAlchemy (app.core.ledger.startup, issue 13) ---
+
+def test_a_new_shop_opened_for_the_login_screen_is_the_ledger_the_full_opening_makes(tmp_path):
+    from app.core.demo import seed_demo
+    from app.core.ledger.startup import open_for_login
+
+    full = tmp_path / "full.db"
+    ledger = Ledger(f"sqlite:///{full}")
+    seed_demo(ledger)
+    ledger.dispose()
+    quick = tmp_path / "quick.db"
+    view = open_for_login(f"sqlite:///{quick}", demo=True)
+
+    # If this fails after changing the demo shop or a migration: `python -m app.core.ledger.fresh`.
+    assert schema(quick) == schema(full)
+    assert [(m.name, m.is_manager) for m in view.staff] == [("山田 店長", True), ("佐藤", False), ("鈴木", False)]
+    assert view.shop_timezone == "Asia/Tokyo"
+    assert quick.stat().st_mode & 0o777 == 0o600
+    with closing(sqlite3.connect(quick)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    opened = Ledger(f"sqlite:///{quick}")  # the full opening after the first paint finds it ready
+    assert not seed_demo(opened) and [m.id for m in opened.staff()] == [m.id for m in view.staff]
+    opened.dispose()
+
+
+def test_without_the_demo_a_new_shop_is_only_the_schema(tmp_path):
+    from app.core.ledger.startup import open_for_login
+
+    full = tmp_path / "full.db"
+    Ledger(f"sqlite:///{full}").dispose()
+    quick = tmp_path / "quick.db"
+    view = open_for_login(f"sqlite:///{quick}", demo=False)
+    assert schema(quick) == schema(full) and view.staff == []
+
+
+def test_a_ledger_to_migrate_or_refuse_is_left_to_the_full_opening_untouched(tmp_path):
+    from app.core.ledger.startup import open_for_login
+
+    path = tmp_path / "regi.db"
+    assert open_for_login(f"sqlite:///{path}", demo=True) is not None
+    for revision in ("0005", "9999"):  # older (backed up, then migrated), newer (refused)
+        with closing(sqlite3.connect(path)) as db, db:
+            db.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+        before = path.read_bytes()
+        assert open_for_login(f"sqlite:///{path}", demo=True) is None
+        assert path.read_bytes() == before
+    other = tmp_path / "other.db"
+    with closing(sqlite3.connect(other)) as db, db:
+        db.execute("CREATE TABLE notes (text)")  # not a ledger
+    assert open_for_login(f"sqlite:///{other}", demo=True) is None
+    assert open_for_login("postgresql+psycopg://regi@127.0.0.1/regi", demo=True) is None
+    assert open_for_login(f"sqlite:///{path}?timeout=5", demo=True) is None

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from escpos.printer import CupsPrinter, Dummy, Network, Serial, Usb
 
+from app.core.printing import render as render_module
 from app.core.printing import service as service_module
 from app.core.printing.document import PrintDocument, PrintLine
 from app.core.printing.errors import PrinterError
@@ -270,7 +271,7 @@ def test_render_failure_is_a_printer_error(monkeypatch):
     def broken(doc, dots):
         raise OSError("font missing")
 
-    monkeypatch.setattr(service_module, "render_image", broken)
+    monkeypatch.setattr(render_module, "render_image", broken)
     with pytest.raises(PrinterError) as err:
         PrintService(PrinterConfig(kind="capture")).print_document(slip())
     assert err.value.message == service_module.MSG_RENDER

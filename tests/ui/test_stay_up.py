@@ -250,6 +250,7 @@ def test_simulator_port_taken_the_register_says_so_and_runs_on(qtbot, tmp_path, 
         window.show()
         show_notices(started)
         driver = RegisterDriver(window, tmp_path / "data")
+        driver.wait_until(lambda: window.context.ready, 120, "the ledger to open")  # then the simulator starts
         dialog = driver.wait_dialog("ErrorDialog")
         assert "決済端末シミュレーターを起動できませんでした" in dialog.message and f"127.0.0.1:{port}" in dialog.message
         assert "レジはこのまま使えます" in dialog.message
@@ -271,8 +272,11 @@ def test_the_simulator_ends_when_the_register_is_killed(tmp_path):
     try:
         wait_for(lambda: "ledger:" in read(tmp_path / "log" / "regi.log"), "the register to start", register)
         [simulator] = wait_for(lambda: child_pids(register.pid), "the simulator child", register)
+        # Started once the ledger is open, after the first paint (issue 13); the register
+        # waits on a worker until it listens, and logs it.
+        wait_for(lambda: "listening on" in read(tmp_path / "log" / "regi.log"), "the simulator to listen", register)
         with socket.create_connection(("127.0.0.1", port), timeout=5):
-            pass  # started is started: the register waited until it listens
+            pass
     finally:
         register.send_signal(signal.SIGKILL)
         register.wait(PROCESS_WAIT_S)

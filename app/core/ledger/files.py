@@ -12,8 +12,6 @@ import os
 import stat
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -29,6 +27,8 @@ def secure_data_dir(path: Path) -> Path:
 
 def sqlite_file(url: str) -> Path | None:
     """The database file of an SQLite URL; None for other databases and in-memory ones."""
+    from sqlalchemy.engine import make_url  # not at import: the first screen opens without SQLAlchemy
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
@@ -40,8 +40,12 @@ def sqlite_file(url: str) -> Path | None:
 def secure_sqlite_files(url: str) -> None:
     """Create the database file 0600 if it is missing; make it and its side files 0600."""
     path = sqlite_file(url)
-    if path is None:
-        return
+    if path is not None:
+        secure_sqlite_file(path)
+
+
+def secure_sqlite_file(path: Path) -> None:
+    """``secure_sqlite_files`` for the database file ``path``."""
     if not path.exists():
         path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))

@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from escpos import capabilities
-
 DOTS_PER_COLUMN = 12  # Kanji mode: half-width 12 x 24 dots, full-width 24 x 24
 WIDTHS = {576: 80, 512: 80, 384: 58}  # printable dots -> paper mm
 
@@ -54,7 +52,10 @@ _DEFAULT_FOR_PAPER = {80: GENERIC[0], 58: GENERIC[2]}
 
 @lru_cache(maxsize=1)
 def printer_models() -> tuple[PrinterModel, ...]:
-    """Every selectable model: the generic ones, then escpos profiles by vendor and name."""
+    """Every selectable model: the generic ones, then escpos profiles by vendor and name.
+    Loads python-escpos's profile database (on first call: not at start-up)."""
+    from escpos import capabilities
+
     found = []
     for key, profile in capabilities.CAPABILITIES["profiles"].items():
         pixels = profile.get("media", {}).get("width", {}).get("pixels")

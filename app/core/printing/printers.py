@@ -1,4 +1,8 @@
-"""Printer configuration and python-escpos printer objects (SPEC §7, §11 `printer`).
+"""python-escpos printer objects (SPEC §7, §11 `printer`); their configuration is `config.py`.
+
+This module imports python-escpos (with PyYAML, Pillow, python-barcode: a tenth of a
+second): only the print service's worker imports it, on the first print, never the
+start-up path (tests/ui/test_startup.py).
 
 `open_printer(config)` only *constructs* a printer: python-escpos connects on
 first use, so a printer that is off fails at print time, inside `PrintService`,
@@ -26,65 +30,18 @@ from __future__ import annotations
 import socket
 import time
 from dataclasses import dataclass
-from typing import Literal
 
 from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import CupsPrinter, Dummy, File, Network, Serial, Usb
+from PIL import Image
 
+from app.core.printing.config import DEFAULT_BAUDRATE, DEFAULT_PORT, PrinterConfig
 from app.core.printing.document import PrintDocument
 from app.core.printing.errors import PrinterError
-from app.core.printing.models import PrinterModel, printer_model
+from app.core.printing.models import PrinterModel
 
-PrinterKind = Literal["none", "file", "network", "usb", "serial", "cups", "capture"]
-PrintMode = Literal["image", "kanji"]
-KINDS = ("none", "file", "network", "usb", "serial", "cups", "capture")
-DEFAULT_PORT = 9100
-DEFAULT_BAUDRATE = 9600
 PIECE_BYTES = 16384  # one write to a network / USB / file printer
-
-
-@dataclass(frozen=True)
-class PrinterConfig:
-    """Where and how to print.
-
-    `target` by kind: file — a path (or a device node such as /dev/usb/lp0);
-    network — "host[:port]" (port 9100 by default); usb — "vid:pid" in hex
-    ("04b8:0e15"); serial — "device[:baudrate]" ("/dev/ttyUSB0:38400",
-    9600 by default); cups — the CUPS printer name (empty: the default
-    printer); none / capture — unused.
-    `model` is a `models.printer_models()` key ("" — the generic model of
-    `paper_mm`); a model's own paper width wins over `paper_mm`.
-    `timeout_s` bounds connecting and each piece written.
-    """
-
-    kind: PrinterKind = "none"
-    target: str = ""
-    paper_mm: int = 80
-    mode: PrintMode = "image"
-    timeout_s: float = 3.0
-    model: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown printer kind {self.kind!r}")
-        if self.mode not in ("image", "kanji"):
-            raise ValueError(f"unknown print mode {self.mode!r}")
-        printer_model(self.model, self.paper_mm)  # ValueError if unknown
-
-    @property
-    def printer_model(self) -> PrinterModel:
-        return printer_model(self.model, self.paper_mm)
-
-    @property
-    def dots(self) -> int:
-        """Printable width in dots (576 / 512 / 384)."""
-        return self.printer_model.dots
-
-    @property
-    def columns(self) -> int:
-        """Columns of a layout on this printer (48 / 42 / 32)."""
-        return self.printer_model.columns
 
 
 def open_printer(config: PrinterConfig) -> Escpos:
@@ -114,6 +71,34 @@ def open_printer(config: PrinterConfig) -> Escpos:
         return TimedSerial(device, baudrate, timeout=config.timeout_s)
     _require(CupsPrinter, "CUPS", "pycups")
     return CupsPrinter(target)
+
+
+def raster_stream(image: Image.Image, model: PrinterModel, piece: int) -> tuple[bytes, list[tuple[int, int]]]:
+    """ESC @ and `image` as GS v 0 bands of at most about `piece` bytes, built by python-escpos,
+    with each band's (start, end) offsets."""
+    recorder = _Recorder()
+    set_paper(recorder, model)
+    recorder.hw("INIT")
+    rows = max(8, piece // max(1, (image.width + 7) // 8) // 8 * 8)
+    recorder.image(image, impl="bitImageRaster", fragment_height=rows)
+    data, bands, offset = bytearray(), [], 0
+    for chunk in recorder.chunks:
+        if chunk.startswith(b"\x1dv0"):
+            bands.append((offset, offset + len(chunk)))
+        data += chunk
+        offset += len(chunk)
+    return bytes(data), bands
+
+
+class _Recorder(Dummy):
+    """Keeps each command python-escpos emits as one chunk (an image band is one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[bytes] = []
+
+    def _raw(self, msg: bytes) -> None:
+        self.chunks.append(bytes(msg))
 
 
 def set_paper(printer: Escpos, model: PrinterModel) -> None:

@@ -27,19 +27,18 @@ import logging
 import threading
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from escpos.escpos import Escpos
-from escpos.exceptions import DeviceNotFoundError
-from escpos.printer import Dummy
-from PIL import Image
-
+from app.core.printing.config import PrinterConfig
 from app.core.printing.document import PrintDocument
 from app.core.printing.errors import PrinterError
 from app.core.printing.kanji import encode_kanji
-from app.core.printing.models import PrinterModel
-from app.core.printing.printers import CapturingPrinter, PrinterConfig, open_printer, piece_bytes, set_paper
-from app.core.printing.render import render_image
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
+    from PIL import Image
+
+    from app.core.printing.printers import CapturingPrinter
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +62,18 @@ class PrintService:
     """Prints `PrintDocument`s as an image or in Kanji mode, per `config.mode`.
 
     `printer_factory` (optional) returns the printer for one job; by default
-    `open_printer(config)`.
+    `open_printer(config)`. Building the service loads neither python-escpos nor Pillow
+    (`printers`, `render`): the first job does, on the caller's (worker) thread.
     """
 
     def __init__(self, config: PrinterConfig, printer_factory: Callable[[], Escpos] | None = None) -> None:
         self.config = config
         self._shared: Escpos | None = None
-        if printer_factory is None and config.kind in ("none", "capture"):
-            self._shared = open_printer(config)
-            printer_factory = lambda: self._shared  # noqa: E731
-        self._factory = printer_factory or partial(open_printer, config)
+        self._in_process = printer_factory is None and config.kind in ("none", "capture")
+        self._shared_lock = threading.Lock()
+        if self._in_process:
+            printer_factory = self._shared_printer
+        self._factory = printer_factory or partial(_open_printer, config)
         self._lock = threading.Lock()
         self._owed = 0  # bytes a raster band left unfinished by a failure still expects
 
@@ -84,16 +85,24 @@ class PrintService:
     @property
     def capture(self) -> CapturingPrinter | None:
         """The capturing printer of a "capture" config built without a factory."""
-        return self._shared if isinstance(self._shared, CapturingPrinter) else None
+        return self._shared_printer() if self._in_process and self.config.kind == "capture" else None
+
+    def _shared_printer(self) -> Escpos:
+        """The one in-process printer ("none", "capture"), made on first use."""
+        with self._shared_lock:
+            if self._shared is None:
+                self._shared = _open_printer(self.config)
+            return self._shared
 
     def print_document(self, doc: PrintDocument) -> None:
         """Print `doc` and cut. Raises PrinterError."""
         try:
-            payload = (
-                encode_kanji(doc)
-                if self.config.mode == "kanji"
-                else render_image(doc, self.config.dots)
-            )
+            if self.config.mode == "kanji":
+                payload = encode_kanji(doc)
+            else:
+                from app.core.printing import render
+
+                payload = render.render_image(doc, self.config.dots)
         except Exception as exc:  # a bug, but the cashier still needs a message, and a log
             log.exception("cannot render %s", doc.kind)
             raise PrinterError(MSG_RENDER, detail=str(exc)) from exc
@@ -104,6 +113,8 @@ class PrintService:
         self._run(lambda printer: printer.cashdraw(DRAWER_PIN))
 
     def _run(self, action: Callable[[Escpos], None]) -> None:
+        from app.core.printing.printers import piece_bytes, set_paper
+
         with self._lock:
             printer = self._factory()  # open_printer raises PrinterError itself
             try:
@@ -124,6 +135,8 @@ class PrintService:
                 raise PrinterError(_message_for(exc), detail=str(exc)) from exc
 
     def _send_document(self, printer: Escpos, doc: PrintDocument, payload: bytes | Image.Image) -> None:
+        from app.core.printing.printers import piece_bytes, raster_stream
+
         sink = printer if isinstance(printer, JobSink) else None
         if sink:
             sink.begin_job(doc)
@@ -137,6 +150,8 @@ class PrintService:
 
     def _write(self, printer: Escpos, data: bytes, bands: list[tuple[int, int]]) -> None:
         """`data` in pieces; on a failure, remember what an interrupted band (offsets in `bands`) still expects."""
+        from app.core.printing.printers import piece_bytes
+
         piece = piece_bytes(printer)
         partial_writes = getattr(printer, "partial_writes", True)
         for start in range(0, len(data), piece):
@@ -153,35 +168,15 @@ class PrintService:
         self._owed = 0
 
 
-def raster_stream(image: Image.Image, model: PrinterModel, piece: int) -> tuple[bytes, list[tuple[int, int]]]:
-    """ESC @ and `image` as GS v 0 bands of at most about `piece` bytes, built by python-escpos,
-    with each band's (start, end) offsets."""
-    recorder = _Recorder()
-    set_paper(recorder, model)
-    recorder.hw("INIT")
-    rows = max(8, piece // max(1, (image.width + 7) // 8) // 8 * 8)
-    recorder.image(image, impl="bitImageRaster", fragment_height=rows)
-    data, bands, offset = bytearray(), [], 0
-    for chunk in recorder.chunks:
-        if chunk.startswith(b"\x1dv0"):
-            bands.append((offset, offset + len(chunk)))
-        data += chunk
-        offset += len(chunk)
-    return bytes(data), bands
+def _open_printer(config: PrinterConfig) -> Escpos:
+    from app.core.printing.printers import open_printer  # python-escpos: on the first job
 
-
-class _Recorder(Dummy):
-    """Keeps each command python-escpos emits as one chunk (an image band is one)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.chunks: list[bytes] = []
-
-    def _raw(self, msg: bytes) -> None:
-        self.chunks.append(bytes(msg))
+    return open_printer(config)
 
 
 def _message_for(exc: Exception) -> str:
+    from escpos.exceptions import DeviceNotFoundError
+
     if isinstance(exc, (DeviceNotFoundError, ConnectionError)):
         return MSG_CONNECT
     if isinstance(exc, TimeoutError):

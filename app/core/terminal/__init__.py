@@ -6,16 +6,8 @@ Modules, one reason each: `codec` (framing), `schema` / `messages`
 `driver` (`TerminalDriver`, `LinkDriver`), `bridge` (`TerminalBridge`),
 `config` (`TerminalConfig`, `BridgeTimings`, `DEMO_PAIRING_KEY`).
 The wire protocol is specified in docs/terminal-protocol.md.
+
+Import the module you need (``from app.core.terminal.config import TerminalConfig``): this
+package imports none of them, so reading the settings does not load the protocol stack
+(a register's start-up budget, issue 13).
 """
-
-from .bridge import LinkState, RequestFuture, TerminalBridge
-from .config import DEMO_PAIRING_KEY, BridgeTimings, TerminalConfig
-from .driver import LinkDriver, TerminalDriver
-from .events import EventKind, TerminalEvent
-from .results import LoginStatus, Outcome
-from .statuses import PosStatus
-
-__all__ = [
-    "BridgeTimings", "DEMO_PAIRING_KEY", "EventKind", "LinkDriver", "LinkState", "LoginStatus", "Outcome",
-    "PosStatus", "RequestFuture", "TerminalBridge", "TerminalConfig", "TerminalDriver", "TerminalEvent",
-]

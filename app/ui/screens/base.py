@@ -64,7 +64,7 @@ class Screen(QWidget):
     def _refresh_header(self) -> None:
         staff = self.context.staff
         self.staff_label.setText(f"担当者：{staff.name}" if staff else "")
-        now = self.context.ledger.clock.now()  # the shop's time, not the machine's zone
+        now = self.context.clock.now()  # the shop's time, not the machine's zone (the ledger's clock)
         self.clock_label.setText(f"{now.year:04d}/{now.month:02d}/{now.day:02d} {now.hour:02d}:{now.minute:02d}")
 
     def on_enter(self, **kwargs) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.errors import RegiError
-from app.core.ledger.backup import backup_due
 from app.ui.background import password_checks
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
@@ -59,18 +58,27 @@ class LoginScreen(Screen):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.selected_staff_id: int | None = None
+        self.context.when_ready(self._ledger_opened)
+
+    def _ledger_opened(self) -> None:
+        """Tiles painted before the ledger was open stay, unless its opening added staff (the
+        demo shop seeded into a ledger that had only its schema)."""
+        shown = sorted(button.property("staffId") for button in self.group.buttons())
+        if self.navigator.current_screen is self and shown != sorted(m.id for m in self.context.ledger.staff()):
+            self.enter()
 
     def enter(self, **kwargs) -> None:
         self.context.staff = None
         for button in self.group.buttons():
             self.group.removeButton(button)
             discard(button)
-        staff = self.context.ledger.staff()
+        staff = self.context.login_staff()  # before the ledger is open: read without SQLAlchemy
         self.first_setup_button.setVisible(not staff)  # an empty ledger: nobody could log in
         for index, member in enumerate(staff):
             caption = f"{member.name}\n{'責任者' if member.is_manager else '担当者'}"
             tile = touch_button(caption, f"staffTile_{member.id}", "staff", self.body, checkable=True)
             tile.setProperty("staffName", member.name)
+            tile.setProperty("staffId", member.id)
             tile.clicked.connect(lambda _=False, m=member: self.select(m.id, m.name))
             self.group.addButton(tile)
             self.staff_grid.addWidget(tile, index // 3, index % 3)
@@ -81,7 +89,9 @@ class LoginScreen(Screen):
     def first_setup(self) -> None:
         from app.ui.backoffice.first_manager import FirstManagerDialog
 
-        FirstManagerDialog(self, self.context.ledger, lambda: self.enter()).open()
+        self.context.request_ledger()
+        ledger = self.context.ledger_future.result()  # at most the rest of the start-up
+        FirstManagerDialog(self, ledger, lambda: self.enter()).open()
 
     def select(self, staff_id: int, name: str) -> None:
         self.selected_staff_id = staff_id
@@ -95,13 +105,17 @@ class LoginScreen(Screen):
         if self.selected_staff_id is None:
             self.show_message("担当者を選択してください。")
             return
-        ledger, staff_id, password = self.context.ledger, self.selected_staff_id, self.keypad.text
+        opening, staff_id, password = self.context.ledger_future, self.selected_staff_id, self.keypad.text
 
-        def check():  # the reads that follow a login too: none of it on the UI thread
+        def check():  # runs after the ledger's opening (same worker, issue 13): the future is resolved
+            from app.core.ledger.backup import backup_due  # not before the first paint (issue 13)
+
+            ledger = opening.result()
             staff = ledger.login(staff_id, password)
             return staff, ledger.current_session() is not None, backup_due(ledger)
 
         self._set_busy(True)
+        self.context.request_ledger()
         password_checks().submit(check, self._logged_in, self._refused)
 
     def _set_busy(self, busy: bool) -> None:
