@@ -15,7 +15,7 @@ from app.core.payments.coordinator import PaymentCoordinator
 from app.core.printing.service import PrintService
 from app.ui.background import BackgroundWorker
 from app.ui.payments import PaymentUpdates
-from app.ui.terminal_link import TerminalLink
+from app.ui.qt_bridge import QtBridge
 from app.ui.threads import UiDispatcher
 
 
@@ -26,7 +26,7 @@ class RegisterContext:
     settings: ShopSettings = field(init=False)
     staff: Staff | None = None
     devices: BackgroundWorker = field(default_factory=BackgroundWorker)
-    terminal: TerminalLink = field(default_factory=TerminalLink)
+    terminal: QtBridge = field(default_factory=QtBridge)
     terminal_login_tried: bool = False  # this run has asked the terminal for a link (開局 or first top screen)
     payments: TerminalPaymentBook = field(init=False)
     data_dir: Path | None = None  # where the ledger lives; the CSV export's default folder

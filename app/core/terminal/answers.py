@@ -16,7 +16,7 @@ from .results import (NO_ANSWER, AbortResult, DiagnosisResult, LoginResult, Logi
                       PrintResult, ReconciledTransaction, ReconciliationResult, ReversalResult, SimpleResult,
                       TerminalError, TerminalInfo, TransactionStatusResult)
 
-log = logging.getLogger("app.core.terminal.link")
+log = logging.getLogger(__name__)
 
 
 def error_of(response: Mapping[str, Any]) -> TerminalError | None:

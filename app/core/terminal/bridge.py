@@ -36,7 +36,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 from app.core.loop_thread import LoopThread, loop_only
 
 from .config import ID_PATTERN, METHODS, TerminalConfig
-from .driver import LinkDriver, TerminalDriver, now_iso
+from .driver import ProtocolDriver, TerminalDriver, now_iso
 from .events import EventKind, TerminalEvent
 from .messages import MAX_AMOUNT_YEN, POI_TXN
 from .results import (NO_ANSWER, NOT_CONFIGURED, NOT_CONNECTED, NOT_CONTRACTED, STOPPED,
@@ -104,7 +104,7 @@ def _check_amount(amount_yen: Any) -> None:
 
 
 class TerminalBridge:
-    def __init__(self, config: TerminalConfig, *, driver_factory: DriverFactory = LinkDriver) -> None:
+    def __init__(self, config: TerminalConfig, *, driver_factory: DriverFactory = ProtocolDriver) -> None:
         self.config = config
         self._t = config.timings
         self._driver = driver_factory(config)

@@ -36,7 +36,7 @@ from .results import (NO_ANSWER, NOT_CONNECTED, AbortResult, DiagnosisResult, Lo
                       TransactionStatusResult, unreachable_login)
 from .security import Checked, SecurityError, Signer, Verifier
 
-log = logging.getLogger("app.core.terminal.link")
+log = logging.getLogger("app.core.terminal.driver")
 
 APPLICATION_NAME = "Regi"
 SOFTWARE_VERSION = "0.1.0"
@@ -112,7 +112,7 @@ class TerminalDriver(ABC):
     async def print_slip(self, service_id: str, poi_transaction_id: str, document: str) -> PrintResult: ...
 
 
-class LinkDriver(TerminalDriver):
+class ProtocolDriver(TerminalDriver):
     """The shipped driver: the protocol of docs/terminal-protocol.md over TCP."""
 
     def __init__(self, config: TerminalConfig) -> None:

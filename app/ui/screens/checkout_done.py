@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayo
 
 from app.core.money import format_yen
 from app.core.printing.receipt import layout_formal_receipt, layout_receipt
-from app.core.receipts import receipt_for_slip
+from app.core.receipt_data import receipt_for_slip
 from app.ui.keyboard import InputKind, touch_input
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button

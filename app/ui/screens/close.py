@@ -186,7 +186,7 @@ class CloseScreen(Screen):
         except RegiError as error:
             self.show_message(error.message)
             return
-        session = self.context.ledger.current_session()
+        session = self.context.ledger.current_day()
         if session is None:
             self.show_message("本日はすでに精算済みです。")
             return

@@ -98,7 +98,7 @@ class LoginScreen(Screen):
 
         def check():
             staff = ledger.login(staff_id, password)
-            return staff, ledger.current_session() is not None
+            return staff, ledger.current_day() is not None
 
         self._set_busy(True)
         password_checks().submit(check, self._logged_in, self._refused)

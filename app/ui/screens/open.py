@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from app.core.errors import RegiError
-from app.core.ledger.sessions import float_total_yen
+from app.core.ledger.business_day import float_total_yen
 from app.core.money import format_yen
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
@@ -59,10 +59,10 @@ class OpenScreen(Screen):
         staff = self.context.staff
         try:
             if self.cash.total_mode:
-                self.context.ledger.open_session(staff.id, total_yen=self.cash.total_yen)
+                self.context.ledger.open_day(staff.id, total_yen=self.cash.total_yen)
             else:
                 float_total_yen(self.cash.counts)  # validate before anything is written
-                self.context.ledger.open_session(staff.id, counts=self.cash.given_counts())
+                self.context.ledger.open_day(staff.id, counts=self.cash.given_counts())
         except RegiError as error:
             self.show_message(error.message)
             return

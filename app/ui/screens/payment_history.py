@@ -31,7 +31,7 @@ from app.core.payment_state import PaymentState
 from app.core.printing.terminal_slip import terminal_slip_copies
 from app.core.refund_rules import CashRefundOnly, plan_refund
 from app.core.terminal.profiles import terminal_profile
-from app.core.terminal_slips import slip_data_for
+from app.core.terminal_slip_data import slip_data_for
 from app.ui.screens.base import Screen
 from app.ui.screens.slip_detail import terminal_button_label
 from app.ui.terminal_request import TerminalRequest, tender_label

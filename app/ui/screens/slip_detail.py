@@ -22,7 +22,7 @@ from app.core.ledger.slip_queries import SlipState
 from app.core.ledger.voids import CORRECTION_REASONS, VOID_REASONS
 from app.core.money import REDUCED_RATE, format_yen
 from app.core.printing.receipt import layout_receipt
-from app.core.receipts import receipt_for_slip
+from app.core.receipt_data import receipt_for_slip
 from app.core.terminal.profiles import terminal_profile
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button

@@ -68,7 +68,7 @@ class TopScreen(Screen):
         layout.addStretch(1)
 
     def enter(self, **kwargs) -> None:
-        session = self.context.ledger.current_session()
+        session = self.context.ledger.current_day()
         if session:
             self.session_label.setText(f"開局 {session.opened_at:%m/%d %H:%M}　釣銭準備金 {format_yen(session.float_yen)}")
         if kwargs.get("opened") or not self.context.terminal_login_tried:
