@@ -1,4 +1,5 @@
-"""How the terminal's answers map onto results: one pure function per response body.
+"""How the terminal's answers map onto results: one pure function per response body
+(and `event_from` for its notifications).
 
 Each function takes a response body already validated by `messages.parse_message`
 (so required keys are there) and returns the protocol-independent result of
@@ -12,6 +13,8 @@ import logging
 from typing import Any, Mapping
 
 from .errors import ErrorCondition
+from .events import EventKind, TerminalEvent
+from .messages import Category, Message
 from .results import (NO_ANSWER, AbortResult, DiagnosisResult, LoginResult, LoginStatus, MethodTotals, Outcome, PaymentResult,
                       PrintResult, ReconciledTransaction, ReconciliationResult, ReversalResult, SimpleResult,
                       TerminalError, TerminalInfo, TransactionStatusResult)
@@ -164,3 +167,24 @@ def reconciliation_from(body: Mapping[str, Any]) -> ReconciliationResult:
 def print_from(body: Mapping[str, Any], poi_transaction_id: str) -> PrintResult:
     return PrintResult(outcome_of(body["Response"]), poi_transaction_id, body.get("SlipData"),
                        error_of(body["Response"]))
+
+
+def event_from(message: Message) -> TerminalEvent | None:
+    """The event a notification (Display prompt, Event) stands for; None for an unknown one."""
+    body = message.body
+    sid = message.header.service_id
+    if message.category is Category.DISPLAY:
+        return TerminalEvent(EventKind.DISPLAY, text=body["OutputText"], service_id=sid)
+    kind = body["EventToNotify"]
+    text = body.get("EventDetails", "")
+    if kind == "BatteryLevel":
+        return TerminalEvent(EventKind.BATTERY, text=text, battery=body.get("BatteryLevel"))
+    if kind in ("Busy", "Idle"):
+        return TerminalEvent(EventKind.BUSY, text=text, busy=kind == "Busy", service_id=sid)
+    if kind == "OSUpdatePending":
+        return TerminalEvent(EventKind.OS_UPDATE_NOTICE, text=text, deadline=body.get("Deadline"), service_id=sid)
+    if kind == "DuplicateAlert":
+        return TerminalEvent(EventKind.DUPLICATE_ALERT, text=text, service_id=sid)
+    if kind == "Restarted":
+        return TerminalEvent(EventKind.TERMINAL_RESTARTED, text=text)
+    return None

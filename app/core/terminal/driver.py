@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping, TypeVar
 from . import answers
 from .codec import FrameDecoder, FrameError, encode_frame
 from .config import TerminalConfig
-from .events import EventKind, TerminalEvent
+from .events import TerminalEvent
 from .messages import Category, Envelope, Message, MessageError, build_message, parse_message, split_envelope
 from .results import (NO_ANSWER, NOT_CONNECTED, AbortResult, DiagnosisResult, LoginResult, Outcome,
                       PaymentResult, PrintResult, ReconciliationResult, ReversalResult, Settle, SimpleResult,
@@ -262,7 +262,7 @@ class ProtocolDriver(TerminalDriver):
             return
         if not self._accept(checked):
             return
-        event = self._event_from(message)
+        event = answers.event_from(message)
         if event is not None:
             try:
                 self._on_event(event)
@@ -278,26 +278,6 @@ class ProtocolDriver(TerminalDriver):
         except SecurityError as exc:
             log.warning("dropped message from terminal: security trailer rejected (%s)", exc)
             return False
-
-    @staticmethod
-    def _event_from(message: Message) -> TerminalEvent | None:
-        body = message.body
-        sid = message.header.service_id
-        if message.category is Category.DISPLAY:
-            return TerminalEvent(EventKind.DISPLAY, text=body["OutputText"], service_id=sid)
-        kind = body["EventToNotify"]
-        text = body.get("EventDetails", "")
-        if kind == "BatteryLevel":
-            return TerminalEvent(EventKind.BATTERY, text=text, battery=body.get("BatteryLevel"))
-        if kind in ("Busy", "Idle"):
-            return TerminalEvent(EventKind.BUSY, text=text, busy=kind == "Busy", service_id=sid)
-        if kind == "OSUpdatePending":
-            return TerminalEvent(EventKind.OS_UPDATE_NOTICE, text=text, deadline=body.get("Deadline"), service_id=sid)
-        if kind == "DuplicateAlert":
-            return TerminalEvent(EventKind.DUPLICATE_ALERT, text=text, service_id=sid)
-        if kind == "Restarted":
-            return TerminalEvent(EventKind.TERMINAL_RESTARTED, text=text)
-        return None
 
     # -- outbound ------------------------------------------------------------
 
