@@ -2,7 +2,7 @@
 
 A demo ledger (``app.core.demo.seed_demo``) in a temp SQLite file (WAL,
 ``synchronous=FULL`` as the app opens it — checked below), a session opened with
-``Ledger.open_session``, then N commits of a settled cart: 5 lines (one of them
+``Ledger.open_day``, then N commits of a settled cart: 5 lines (one of them
 ×2, food and non-food, so both tax rates) paid in cash with change. Only the
 ``commit_sale`` call is timed; building the cart is not. The first commits are
 warm-up and not counted.
@@ -54,7 +54,7 @@ def main() -> int:
             seed_demo(ledger)
             ledger.register()
             staff = ledger.staff()[0]
-            ledger.open_session(staff.id, total_yen=30000)
+            ledger.open_day(staff.id, total_yen=30000)
             with ledger.session() as db:
                 sync = db.execute(text("PRAGMA synchronous")).scalar()
                 journal = db.execute(text("PRAGMA journal_mode")).scalar()

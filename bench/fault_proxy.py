@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 
+from app.core.loop_thread import LoopThread
 from app.core.terminal.codec import FrameDecoder, encode_frame
 
 
@@ -19,9 +19,8 @@ class FaultProxy:
         self.port = 0
         self.rng = random.Random(seed)
         self.clear()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._pairs: list[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = []
-        self._thread: threading.Thread | None = None
+        self._thread = LoopThread("fault-proxy")
         self._server = None
 
     def clear(self) -> None:
@@ -34,42 +33,24 @@ class FaultProxy:
 
     # --- lifecycle -----------------------------------------------------------------
     def start(self) -> "FaultProxy":
-        ready = threading.Event()
+        async def boot() -> None:
+            self._server = await asyncio.start_server(self._on_client, "127.0.0.1", 0)
+            self.port = self._server.sockets[0].getsockname()[1]
 
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-
-            async def boot() -> None:
-                self._server = await asyncio.start_server(self._on_client, "127.0.0.1", 0)
-                self.port = self._server.sockets[0].getsockname()[1]
-
-            loop.run_until_complete(boot())
-            ready.set()
-            loop.run_forever()
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="fault-proxy", daemon=True)
-        self._thread.start()
-        ready.wait(5)
+        self._thread.start(boot)
         return self
 
     def stop(self) -> None:
-        if self._loop is None:
-            return
-
         async def down() -> None:
             self._server.close()
             self._abort_all()
 
-        asyncio.run_coroutine_threadsafe(down(), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
+        if self._thread.running:
+            self._thread.stop(down)
 
     def cut(self) -> None:
         """Close every connection now (both sides see it)."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._abort_all)
+        self._thread.call_soon(self._abort_all)
 
     def _abort_all(self) -> None:
         for a, b in self._pairs:

@@ -72,8 +72,8 @@ class Rig:
         self.rng = random.Random(seed)
         self.ledger = Ledger(f"sqlite:///{folder / f'regi-{profile}.db'}")
         seed_demo(self.ledger)
-        if self.ledger.current_session() is None:
-            self.ledger.open_session(1, total_yen=0)
+        if self.ledger.current_day() is None:
+            self.ledger.open_day(1, total_yen=0)
         self.book = TerminalPaymentBook(self.ledger)
         self.engine = TerminalEngine(profile, journal_path=folder / f"journal-{profile}.json", seed=seed)
         self.lost: list = []  # records of journals the terminal lost (the truth, kept for the checks)

@@ -254,6 +254,10 @@ class Cart:
         self.check_payment(payment.kind, payment.amount_yen)
         self.payments.append(payment)
 
+    def payment_index(self, reference: str) -> int | None:
+        """Where the payment with this ``reference`` (a terminal request's id) is, or None."""
+        return next((i for i, p in enumerate(self.payments) if p.reference == reference), None)
+
     def remove_payment(self, index: int) -> Payment:
         """× on a cash / other line. Terminal payments are refunded first (R-REFUND-INLINE)."""
         return self.payments.pop(index)

@@ -49,7 +49,12 @@ def percent_of_yen(amount_yen: int, percent: int) -> int:
     return amount_yen * percent // 100
 
 
-def format_yen(amount_yen: int) -> str:
-    """``¥1,360`` for screens; printing uses its own full-width ￥ (cp932 has no ¥)."""
+SCREEN_YEN = "¥"  # U+00A5; paper uses the full-width ￥ (printing.formatting.printed_yen: cp932 has no ¥)
+
+
+def format_yen(amount_yen: int, yen: str = SCREEN_YEN) -> str:
+    """``1360`` → ``¥1,360``, ``-100`` → ``-¥100``. Money is int yen: a float or bool is a bug (TypeError)."""
+    if not isinstance(amount_yen, int) or isinstance(amount_yen, bool):
+        raise TypeError(f"yen must be int, got {type(amount_yen).__name__}")
     sign = "-" if amount_yen < 0 else ""
-    return f"{sign}¥{abs(amount_yen):,}"
+    return f"{sign}{yen}{abs(amount_yen):,}"

@@ -50,3 +50,8 @@ class ManualClock:
             raise ValueError("when must be timezone-aware")
         with self._lock:
             self._now = when
+
+
+def iso(moment: datetime) -> str:
+    """A protocol TimeStamp: ISO 8601 to the second, with the moment's offset."""
+    return moment.isoformat(timespec="seconds")

@@ -23,11 +23,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import threading
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.loop_thread import LoopThread, loop_only
 from app.core.terminal.codec import FrameDecoder, FrameError, encode_frame
 from app.core.terminal.config import DEMO_PAIRING_KEY, ID_PATTERN
 from app.core.terminal.errors import describe
@@ -75,7 +75,7 @@ class SimulatorServer:
         self._seen_service_ids: dict[str, deque[str]] = {}
         self._unsubscribe = None
         self._control: Any = None
-        self._thread: threading.Thread | None = None
+        self._thread: LoopThread | None = None  # set by start_in_thread
         self.rejections: deque[str] = deque(maxlen=1000)
         self.requests_handled = 0
 
@@ -125,43 +125,22 @@ class SimulatorServer:
             await self.stop()
 
     def start_in_thread(self, timeout: float = 5.0) -> "SimulatorServer":
-        """Run the server on its own thread and loop; returns once it is listening."""
-        ready = threading.Event()
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self.start())
-            except BaseException as exc:  # report bind errors to the caller
-                errors.append(exc)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.close()
-
-        self._thread = threading.Thread(target=run, name=f"terminal-sim-{self.engine.poi_id}", daemon=True)
-        self._thread.start()
-        if not ready.wait(timeout):
-            raise RuntimeError("simulator server did not start")
-        if errors:
-            raise errors[0]
+        """Run the server on its own thread and loop; returns once it is listening (or raises
+        why it cannot, e.g. the port is taken)."""
+        self._thread = LoopThread(f"terminal-sim-{self.engine.poi_id}")
+        try:
+            self._thread.start(self.start, timeout)
+        except BaseException:
+            self._thread = None
+            raise
         return self
 
     def stop_in_thread(self, timeout: float = 5.0) -> None:
-        loop = self._loop
-        if loop is None or self._thread is None:
+        if self._thread is None:
             return
         try:
-            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout)
+            self._thread.stop(self.stop, timeout)
         finally:
-            loop.call_soon_threadsafe(loop.stop)
-            self._thread.join(timeout)
             self._thread = None
 
     def call_soon(self, fn: Any, *args: Any) -> None:
@@ -177,6 +156,7 @@ class SimulatorServer:
         """Drop every client connection (thread-safe)."""
         self.call_soon(self._drop_all)
 
+    @loop_only
     def _drop_all(self) -> None:
         for conn in list(self._conns):
             conn.drop()
@@ -237,6 +217,7 @@ class SimulatorServer:
         self._send(conn, Envelope.RESPONSE, category, sale_id, service_id,
                    {"Response": response_part("Failure", entry.condition, code, message or entry.message)})
 
+    @loop_only
     def _handle(self, conn: _Conn, obj: dict[str, Any]) -> None:
         try:
             envelope, inner = split_envelope(obj)
@@ -337,6 +318,7 @@ class SimulatorServer:
                 return conn
         return None
 
+    @loop_only
     def _on_engine_event(self, event: EngineEvent) -> None:
         if event.kind in ("drop_link", "restart") or (event.kind == "offline" and self.engine.offline):
             log.info("dropping all connections: %s", event.text or event.kind)

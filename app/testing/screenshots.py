@@ -331,7 +331,7 @@ def _receipt_preview(driver):
     """The on-screen print preview (printer kind 「プレビュー」) of the last slip's receipt."""
     from app.core.printing.document import paper_dots
     from app.core.printing.receipt import layout_receipt
-    from app.core.receipts import receipt_for_slip
+    from app.core.receipt_data import receipt_for_slip
     from app.ui.print_preview import PrintPreviewDialog
 
     settings = driver.context.settings

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from app.core.terminal.config import BridgeTimings
     from app.ui.backups import BackupKeeper
     from app.ui.payments import PaymentUpdates
-    from app.ui.terminal_link import TerminalLink
+    from app.ui.qt_bridge import QtBridge
 
 
 @dataclass
@@ -46,7 +46,7 @@ class RegisterContext:
     settings: ShopSettings = field(init=False)
     staff: Staff | None = None
     devices: BackgroundWorker = field(default_factory=BackgroundWorker)
-    terminal: TerminalLink = field(init=False)
+    terminal: QtBridge = field(init=False)
     terminal_login_tried: bool = False  # this run has asked the terminal for a link (開局 or first top screen)
     payments: TerminalPaymentBook = field(init=False)
     data_dir: Path | None = None  # where the ledger lives; the CSV export's default folder
@@ -66,7 +66,7 @@ class RegisterContext:
         from app.core.payments.coordinator import PaymentCoordinator
         from app.ui.backups import BackupKeeper
         from app.ui.payments import PaymentUpdates
-        from app.ui.terminal_link import TerminalLink
+        from app.ui.qt_bridge import QtBridge
         from app.ui.threads import UiDispatcher
 
         self.ledger, self.printer = ledger, printer
@@ -79,7 +79,7 @@ class RegisterContext:
         self.day = DayClose(self.ledger, self.payments)
         self.reconciliations: dict[int, list] = {}  # session id → the terminal's Reconciliation answers (R-CLOSE)
         self.backups = BackupKeeper(self)
-        self.terminal = TerminalLink(terminal_timings)
+        self.terminal = QtBridge(terminal_timings)
         self.apply_terminal_settings()
         self.ready = True
         callbacks, self._when_ready = self._when_ready, []

@@ -7,7 +7,7 @@
 - ``UI_DISPATCHER``: the two above as the ``Dispatcher`` the payment coordinator runs on.
 
 ``install()`` must run on the UI thread before any other thread posts (the relay object
-lives on the thread that created it); ``UiDispatcher``, ``TerminalLink`` and
+lives on the thread that created it); ``UiDispatcher``, ``QtBridge`` and
 ``BackgroundWorker`` call it when they are built.
 """
 from __future__ import annotations

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 MODULES = ("escpos.escpos", "escpos.printer", "PIL.Image", "app.core.printing.printers", "app.core.printing.service",
            "app.core.printing.render", "app.core.printing.kanji", "app.core.printing.receipt",
-           "app.core.printing.terminal_slip", "app.core.terminal_slips")
+           "app.core.printing.terminal_slip", "app.core.terminal_slip_data")
 
 
 def _warm() -> None:

@@ -82,7 +82,7 @@ def test_import_then_export_gives_the_same_file_back(ledger):
 def test_a_price_change_never_changes_a_committed_slip(ledger):
     book = CatalogBook(ledger)
     [latte] = [p for p in book.products() if p.name == "カフェラテ"]
-    ledger.open_session(1, total_yen=10000)
+    ledger.open_day(1, total_yen=10000)
     cart = Cart()
     cart.add_product(latte.id, latte.name, latte.price_yen, TaxClass(latte.tax_class))
     cart.add_payment(Payment(PaymentKind.CASH, "現金", 1000, "cash"))

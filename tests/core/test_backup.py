@@ -25,7 +25,7 @@ def ledger(tmp_path):
     ledger = Ledger(f"sqlite:///{tmp_path / 'shop' / 'regi.db'}", FixedClock(T0))
     seed_demo(ledger)
     staff = ledger.staff()[1]
-    ledger.open_session(staff.id, total_yen=10000)
+    ledger.open_day(staff.id, total_yen=10000)
     yield ledger
     ledger.dispose()
 

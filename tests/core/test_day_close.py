@@ -50,7 +50,7 @@ def sell(ledger, staff, *, eat_in=False, cash=None, gift=0, discount=0):
 
 def test_report_figures_and_expected_cash(ledger, day):
     sato, yamada = sid(ledger, "佐藤"), sid(ledger, "山田 店長")
-    ledger.open_session(sato, total_yen=30000)
+    ledger.open_day(sato, total_yen=30000)
     sell(ledger, "佐藤", cash=3000)  # 2650 cash, change 350
     ledger.clock.advance(hours=2)
     sell(ledger, "鈴木", eat_in=True, gift=1000, discount=200)  # 2450: 1000 gift + 1450 cash
@@ -80,7 +80,7 @@ def test_report_figures_and_expected_cash(ledger, day):
 
 def test_cash_moves_refuse_bad_input(ledger, day):
     sato = sid(ledger, "佐藤")
-    ledger.open_session(sato, total_yen=3000)
+    ledger.open_day(sato, total_yen=3000)
     bad = [(("cash_in", 0, "両替"), {}, "入金額は¥1"), (("cash_out", 100, "旅行"), {}, "理由を選んで"),
            (("cash_out", 100, "その他"), {}, "内容を入力"), (("cash_out", 3001, "両替"), {}, "理論在高 ¥3,000"),
            (("cash_in", 10_000_000, "両替"), {}, "入金額は")]
@@ -100,7 +100,7 @@ def test_cash_moves_refuse_bad_input(ledger, day):
 
 def test_close_is_one_immutable_numbered_record(ledger, day):
     sato, yamada = sid(ledger, "佐藤"), sid(ledger, "山田 店長")
-    ledger.open_session(sato, total_yen=10000)
+    ledger.open_day(sato, total_yen=10000)
     sell(ledger, "佐藤")
     with pytest.raises(RegiError, match="責任者"):
         day.close(staff_id=sato, authorized_by_id=sato, total_yen=12650)
@@ -110,17 +110,17 @@ def test_close_is_one_immutable_numbered_record(ledger, day):
         day.close(staff_id=sato, authorized_by_id=yamada, counts={1000: -1})
     with pytest.raises(RegiError, match="9999枚まで"):
         day.close(staff_id=sato, authorized_by_id=yamada, counts={1: 10000})
-    assert ledger.current_session() is not None and day.history() == []
+    assert ledger.current_day() is not None and day.history() == []
     closed = day.close(staff_id=sato, authorized_by_id=yamada, counts={10000: 1, 1000: 2, 500: 1, 100: 1}, difference_reason="釣銭の渡し過ぎ")
     assert (closed.settlement.settlement_number, closed.settlement.difference_yen) == (1, -50)
     assert closed.counts == {10000: 1, 1000: 2, 500: 1, 100: 1}
-    assert ledger.current_session() is None
+    assert ledger.current_day() is None
     with pytest.raises(RegiError, match="開局していません"):
         day.close(staff_id=sato, authorized_by_id=yamada, total_yen=0)
     with ledger.session() as db, pytest.raises(DatabaseError):
         db.execute(text("UPDATE settlements SET counted_cash_yen = 0"))
     ledger.clock.advance(days=1)
-    ledger.open_session(sato, total_yen=10000)
+    ledger.open_day(sato, total_yen=10000)
     second = day.close(staff_id=yamada, authorized_by_id=yamada, total_yen=10000)
     assert second.settlement.settlement_number == 2
     assert [s.settlement_number for s in day.history()] == [2, 1]
@@ -129,7 +129,7 @@ def test_close_is_one_immutable_numbered_record(ledger, day):
 
 def test_a_crash_inside_close_leaves_the_day_open(ledger, day, monkeypatch):
     sato, yamada = sid(ledger, "佐藤"), sid(ledger, "山田 店長")
-    ledger.open_session(sato, total_yen=10000)
+    ledger.open_day(sato, total_yen=10000)
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut")
@@ -137,7 +137,7 @@ def test_a_crash_inside_close_leaves_the_day_open(ledger, day, monkeypatch):
     monkeypatch.setattr(audit, "record", crash)
     with pytest.raises(RuntimeError):
         day.close(staff_id=yamada, authorized_by_id=yamada, total_yen=10000)
-    assert ledger.current_session() is not None
+    assert ledger.current_day() is not None
     with ledger.session() as db:
         assert db.scalars(select(Settlement)).all() == []
 
@@ -146,7 +146,7 @@ def test_sales_csv_is_utf8_with_bom_one_row_per_line(ledger, day, tmp_path):
     import csv
 
     sato = sid(ledger, "佐藤")
-    ledger.open_session(sato, total_yen=10000)
+    ledger.open_day(sato, total_yen=10000)
     sell(ledger, "佐藤", gift=1000)
     path = day.export_sales(tmp_path / "exports")
     raw = path.read_bytes()
@@ -163,7 +163,7 @@ def test_sales_csv_is_utf8_with_bom_one_row_per_line(ledger, day, tmp_path):
 
 def test_a_correction_is_counted_apart_from_voids(ledger, day):
     sato, yamada = sid(ledger, "佐藤"), sid(ledger, "山田 店長")
-    ledger.open_session(sato, total_yen=10000)
+    ledger.open_day(sato, total_yen=10000)
     first, second = sell(ledger, "佐藤"), sell(ledger, "佐藤")
     journal = SlipJournal(ledger)
     journal.void(first.slip_id, staff_id=sato, authorized_by_id=yamada, reason="打ち間違い")

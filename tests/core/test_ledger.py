@@ -98,24 +98,24 @@ def test_passwords_are_hashed_and_lockout_after_five(ledger):
 
 def test_open_session_by_denomination_and_only_once(ledger):
     manager = staff_id(ledger, "山田 店長")
-    session = ledger.open_session(manager, counts={10000: 1, 1000: 5, 100: 20})
+    session = ledger.open_day(manager, counts={10000: 1, 1000: 5, 100: 20})
     assert session.float_yen == 17000
     with ledger.session() as db:
         assert {f.denomination_yen: f.count for f in db.query(FloatCount)} == {10000: 1, 1000: 5, 100: 20}
         assert [(m.kind, m.amount_yen) for m in db.query(DrawerMovement)] == [("float", 17000)]
     with pytest.raises(RegiError, match="すでに開局"):
-        ledger.open_session(manager, total_yen=100)
+        ledger.open_day(manager, total_yen=100)
 
 
 def test_negative_float_count_writes_nothing(ledger):
     with pytest.raises(RegiError, match="マイナス"):
-        ledger.open_session(staff_id(ledger, "佐藤"), counts={1000: -1})
-    assert ledger.current_session() is None
+        ledger.open_day(staff_id(ledger, "佐藤"), counts={1000: -1})
+    assert ledger.current_day() is None
 
 
 def test_commit_sale_writes_everything_in_one_slip(ledger):
     cashier = staff_id(ledger, "佐藤")
-    ledger.open_session(cashier, total_yen=30000)
+    ledger.open_day(cashier, total_yen=30000)
     committed = ledger.commit_sale(sold_cart(ledger), cashier)
     slip = ledger.slip(committed.slip_id)
     assert slip.slip_number == 1 and slip.total_yen == 2650 and slip.change_yen == 350
@@ -129,7 +129,7 @@ def test_commit_sale_writes_everything_in_one_slip(ledger):
 
 def test_committed_slips_cannot_be_updated_or_deleted(ledger):
     cashier = staff_id(ledger, "佐藤")
-    ledger.open_session(cashier, total_yen=0)
+    ledger.open_day(cashier, total_yen=0)
     slip_id = ledger.commit_sale(sold_cart(ledger), cashier).slip_id
     for statement in ("UPDATE slips SET total_yen = 1 WHERE id = :id", "DELETE FROM slips WHERE id = :id",
                       "UPDATE tenders SET amount_yen = 1 WHERE slip_id = :id", "DELETE FROM slip_lines WHERE slip_id = :id"):
@@ -140,7 +140,7 @@ def test_committed_slips_cannot_be_updated_or_deleted(ledger):
 
 def test_a_failing_commit_leaves_no_partial_slip(ledger, monkeypatch):
     cashier = staff_id(ledger, "佐藤")
-    ledger.open_session(cashier, total_yen=0)
+    ledger.open_day(cashier, total_yen=0)
     from app.core.ledger import slips
 
     def broken_next_number(db, register_id):

@@ -25,7 +25,7 @@ def ledger(tmp_path):
     ledger = Ledger(f"sqlite:///{tmp_path / 'regi.db'}", FixedClock(T0))
     seed_demo(ledger)
     ledger.login(2, "1111")                                # 佐藤: an audit record
-    ledger.open_session(2, total_yen=30000)               # another, and a float movement
+    ledger.open_day(2, total_yen=30000)               # another, and a float movement
     yield ledger
     ledger.dispose()
 

@@ -33,7 +33,7 @@ DAY = T0.date()
 def ledger(tmp_path):
     ledger = Ledger(f"sqlite:///{tmp_path / 'regi.db'}", FixedClock(T0))
     seed_demo(ledger)
-    ledger.open_session(staff_id(ledger, "佐藤"), total_yen=30000)
+    ledger.open_day(staff_id(ledger, "佐藤"), total_yen=30000)
     yield ledger
     ledger.dispose()
 

@@ -23,8 +23,8 @@ def test_migrations_sale_and_insert_only_slips_on_postgresql():
     try:
         seed_demo(ledger)
         manager = ledger.login(1, "1234")
-        if ledger.current_session() is None:
-            ledger.open_session(manager.id, counts={1000: 10})
+        if ledger.current_day() is None:
+            ledger.open_day(manager.id, counts={1000: 10})
         cart = Cart()
         cart.add_product(1, "ブレンドコーヒー", 450, TaxClass.FOOD)
         cart.add_payment(Payment(PaymentKind.CASH, "現金", 1000, "cash"))

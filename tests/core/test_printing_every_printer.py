@@ -24,7 +24,7 @@ from app.core.printing.render import render_image
 from app.core.printing.service import PrintService
 from app.core.printing.terminal_slip import terminal_slip_copies
 from app.core.refund_rules import plan_refund
-from app.core.terminal_slips import slip_data_for
+from app.core.terminal_slip_data import slip_data_for
 from app.core.errors import RegiError
 from tests.escpos_decode import decode
 

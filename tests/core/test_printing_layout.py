@@ -19,7 +19,7 @@ from app.core.printing.document import (
     paper_columns,
     paper_dots,
 )
-from app.core.printing.formatting import format_yen
+from app.core.printing.formatting import printed_yen
 from app.core.printing.kanji import KANJI_OFF, KANJI_ON, SHIFT_JIS, encode_kanji
 from app.core.printing.receipt import (
     ReceiptData,
@@ -209,21 +209,21 @@ def test_columns_clips_left_to_keep_the_amount():
     width=st.integers(min_value=16, max_value=48),
 )
 def test_columns_always_fills_the_width_and_keeps_the_amount(left, amount, width):
-    right = format_yen(amount)
+    right = printed_yen(amount)
     line = columns(left, right, width)
     assert line.endswith(right)
     assert display_width(line) == width
 
 
 def test_format_yen():
-    assert format_yen(1360) == "￥1,360"
-    assert format_yen(0) == "￥0"
-    assert format_yen(-100) == "-￥100"
-    assert "\u00a5" not in format_yen(5)
+    assert printed_yen(1360) == "￥1,360"
+    assert printed_yen(0) == "￥0"
+    assert printed_yen(-100) == "-￥100"
+    assert "\u00a5" not in printed_yen(5)
     with pytest.raises(TypeError):
-        format_yen(1360.0)
+        printed_yen(1360.0)
     with pytest.raises(TypeError):
-        format_yen(True)
+        printed_yen(True)
 
 
 def test_paper_sizes():

@@ -10,7 +10,7 @@ from PIL import ImageOps
 
 from app.core.printing import terminal_slip
 from app.core.printing.document import display_width
-from app.core.printing.formatting import format_yen
+from app.core.printing.formatting import printed_yen
 from app.core.printing.charset import FALLBACK as GETA
 from app.core.printing.kanji import encode_kanji, to_cp932
 from app.core.printing.render import render_image
@@ -306,10 +306,10 @@ def test_qr_payments_never_produce_a_slip(kind):
 
 def test_money_is_formatted_with_format_yen(monkeypatch):
     amounts = [line for doc in terminal_slip_copies(card(amount_yen=1234567)) for line in doc.text_lines()]
-    assert sum(line.endswith(format_yen(1234567)) for line in amounts) == 4  # 金額 + 合計金額, both copies
+    assert sum(line.endswith(printed_yen(1234567)) for line in amounts) == 4  # 金額 + 合計金額, both copies
     assert not any("\u00a5" in line for line in amounts)  # never the half-width ¥ (not in cp932)
 
-    monkeypatch.setattr(terminal_slip, "format_yen", lambda yen: f"<{yen}>")
+    monkeypatch.setattr(terminal_slip, "printed_yen", lambda yen: f"<{yen}>")
     card_lines = layout_terminal_slip(card(), "お客様控").text_lines()
     pair(card_lines, "金額", "<12345>")
     emoney_lines = layout_terminal_slip(emoney(balance_after_yen=9), "お客様控").text_lines()
@@ -326,7 +326,7 @@ def test_every_line_fits_the_paper(name, width):
         assert display_width(text) <= (width // 2 if line.double else width), text
     joined = "".join(doc.text_lines())
     assert long_shop.shop_name.replace(" ", "") in joined.replace(" ", "")  # wrapped, never clipped
-    assert format_yen(long_shop.amount_yen) in joined
+    assert printed_yen(long_shop.amount_yen) in joined
 
 
 @pytest.mark.parametrize("dots", [576, 384])

@@ -27,7 +27,7 @@ def shop(tmp_path):
     """A data dir whose ledger has 2 slips in a backup and 3 slips now."""
     ledger = Ledger(f"sqlite:///{tmp_path / 'regi.db'}", FixedClock(T0))
     seed_demo(ledger)
-    ledger.open_session(ledger.staff()[1].id, total_yen=10000)
+    ledger.open_day(ledger.staff()[1].id, total_yen=10000)
     sell(ledger, 450)
     sell(ledger, 500)
     backup = backup_ledger(ledger, "manual")

@@ -10,7 +10,7 @@ from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
 from app.core.clock import FixedClock
 from app.core.demo import seed_demo
 from app.core.errors import RegiError
-from app.core.ledger import sessions, slips
+from app.core.ledger import business_day, slips
 from app.core.ledger.journal import SlipJournal
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.models import AuditRecord, DrawerMovement, Register, Slip
@@ -30,7 +30,7 @@ T0 = datetime(2026, 11, 21, 9, 0, 0)
 def ledger(tmp_path):
     ledger = Ledger(f"sqlite:///{tmp_path / 'regi.db'}", FixedClock(T0))
     seed_demo(ledger)
-    ledger.open_session(staff_id(ledger, "佐藤"), total_yen=30000)
+    ledger.open_day(staff_id(ledger, "佐藤"), total_yen=30000)
     yield ledger
     ledger.dispose()
 
@@ -213,7 +213,7 @@ def test_slip_of_another_register_is_refused(ledger, journal):
         register = Register(code="R02", name="レジ2")
         db.add(register)
         db.flush()
-        session = sessions.open_session(db, register, staff_id(ledger, "佐藤"), T0, total_yen=0)
+        session = business_day.open_day(db, register, staff_id(ledger, "佐藤"), T0, total_yen=0)
         cart = Cart()
         cart.add_product(1, "ブレンドコーヒー", 450, TaxClass.FOOD)
         cart.add_payment(Payment(PaymentKind.CASH, "現金", 450, "cash"))

@@ -18,7 +18,7 @@ from app.core.terminal.results import Outcome, PaymentResult, ReversalResult, Te
 def book(tmp_path):
     ledger = Ledger(f"sqlite:///{tmp_path / 'regi.db'}", FixedClock(datetime(2026, 11, 21, 10, 0)))
     seed_demo(ledger)
-    ledger.open_session(1, total_yen=0)
+    ledger.open_day(1, total_yen=0)
     yield TerminalPaymentBook(ledger)
     ledger.dispose()
 

@@ -145,7 +145,7 @@ def ledger_with_sales(tmp_path) -> Path:
     db_file = tmp_path / "shop" / "regi.db"
     ledger = Ledger(f"sqlite:///{db_file}")
     seed_demo(ledger)
-    ledger.open_session(ledger.staff()[1].id, total_yen=10000)
+    ledger.open_day(ledger.staff()[1].id, total_yen=10000)
     for price in (450, 500, 550, 600):
         sell(ledger, price)
     ledger.dispose()

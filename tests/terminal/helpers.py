@@ -9,6 +9,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from app.core.loop_thread import LoopThread
 from app.core.terminal.codec import FrameDecoder, encode_frame
 from app.core.terminal.config import DEMO_PAIRING_KEY
 from app.core.terminal.events import EventKind, TerminalEvent
@@ -113,59 +114,38 @@ class FrameProxy:
         self.blackhole = False
         self.connections = 0
         self._writers: list[asyncio.StreamWriter] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._thread = LoopThread("frame-proxy")
         self._server: asyncio.base_events.Server | None = None
 
     def start(self) -> "FrameProxy":
-        ready = threading.Event()
+        async def boot() -> None:
+            self._server = await asyncio.start_server(self._on_client, "127.0.0.1", 0)
+            self.port = self._server.sockets[0].getsockname()[1]
 
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-
-            async def boot() -> None:
-                self._server = await asyncio.start_server(self._on_client, "127.0.0.1", 0)
-                self.port = self._server.sockets[0].getsockname()[1]
-
-            loop.run_until_complete(boot())
-            ready.set()
-            loop.run_forever()
-            loop.close()
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-        ready.wait(3)
+        self._thread.start(boot, 3)
         return self
 
     def stop(self) -> None:
-        if self._loop is None:
-            return
-
         async def down() -> None:
             if self._server is not None:
                 self._server.close()
             for w in self._writers:
                 w.transport.abort()
 
-        asyncio.run_coroutine_threadsafe(down(), self._loop).result(3)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(3)
+        if self._thread.running:
+            self._thread.stop(down, 3)
 
     @property
     def client_writer(self) -> asyncio.StreamWriter | None:
         return self._writers[-2] if len(self._writers) >= 2 else None
 
     def inject_to_client(self, data: bytes) -> None:
-        assert self._loop is not None
-
         def write() -> None:
             writer = self.client_writer
             if writer is not None and not writer.is_closing():
                 writer.write(data)
 
-        self._loop.call_soon_threadsafe(write)
+        self._thread.call_soon(write)
 
     async def _on_client(self, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter) -> None:
         self.connections += 1

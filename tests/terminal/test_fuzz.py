@@ -143,7 +143,7 @@ def test_oversized_frame_at_the_server_keeps_the_connection(sim):
 # -- at the bridge -------------------------------------------------------------------------
 
 def test_random_and_mutated_frames_at_the_bridge(sim, proxy, make_bridge, caplog):
-    caplog.set_level(logging.WARNING, logger="app.core.terminal.link")
+    caplog.set_level(logging.WARNING, logger="app.core.terminal.driver")
     bridge, events = make_bridge(proxy.port, timings=STEADY)
     assert bridge.login().result(T).connected
     sim.control.approve()

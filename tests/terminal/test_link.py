@@ -376,7 +376,7 @@ def test_payment_timeout_is_unknown_and_the_late_answer_is_dropped(sim, make_bri
 
     from .conftest import FAST
 
-    caplog.set_level(logging.WARNING, logger="app.core.terminal.link")
+    caplog.set_level(logging.WARNING, logger="app.core.terminal.driver")
     bridge, _ = make_bridge(sim.port, timings=replace(FAST, payment_timeout=0.3))
     assert bridge.login().result(T).connected
     r = bridge.pay("T-slow", 4321, "credit").result(T)  # the customer is slow

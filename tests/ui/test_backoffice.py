@@ -147,7 +147,7 @@ def test_a_register_renamed_keeps_its_open_day(shop):
     shop.tap("shopTab")
     shop.enter_text("registerCodeEdit", "R02")
     shop.tap("saveShopButton")
-    assert shop.ledger.current_session() is not None
+    assert shop.ledger.current_day() is not None
     assert shop.ledger.register().code == "R02"
 
 

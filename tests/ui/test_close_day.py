@@ -192,7 +192,7 @@ def test_a_whole_day_inspected_and_closed(register, terminal, printer, register_
     [x_report] = printer.jobs[jobs_before:]
     assert x_report.kind == "x_report" and "点検レポート" in x_report.text
     assert subset(printed_figures(x_report), EXPECTED) == EXPECTED
-    assert register.ledger.current_session().closed_at is None
+    assert register.ledger.current_day().closed_at is None
 
     # CSV of the day: one row per slip line, UTF-8 with BOM
     register.tap("exportButton")
@@ -227,7 +227,7 @@ def test_a_whole_day_inspected_and_closed(register, terminal, printer, register_
                 settlement.difference_yen, settlement.difference_reason) == (1, 34420, 34320, -100, "数え間違い")
         [closing] = db.scalars(select(AuditRecord).where(AuditRecord.action == "close_session"))
         assert closing.authorized_by_id == settlement.authorized_by_id
-    assert register.ledger.current_session() is None
+    assert register.ledger.current_day() is None
 
     # the next login opens a new day; a second 精算 gets the next number
     register.tap("logoutButton")
@@ -275,7 +275,7 @@ def test_a_terminal_total_that_disagrees_is_listed_and_confirmed(register, termi
     assert register.text("discrepancy_1") == f"・レジのみ: クレジット 売上 ¥520 ({payment.poi_transaction_id}) 伝票番号 000001"
     register.tap("confirmButton")  # a difference never passes without a reason
     assert register.dialog("TerminalTotalsDialog").message_label.text() == "差異を確認した理由を選んでください。"
-    assert register.ledger.current_session() is not None
+    assert register.ledger.current_day() is not None
     register.tap("reason_1")
     register.tap("confirmButton")
     register.wait_screen("InspectionScreen")
@@ -328,7 +328,7 @@ def test_要確認_and_a_payment_without_a_slip_block_精算(register, terminal,
     settle_with_total(register, 30000)
     assert register.message() == "要確認の決済が1件、伝票のない決済が1件あります。解決するまで精算できません。"
     assert register.text("blockersLabel") == register.message()
-    assert register.ledger.current_session() is not None and printer.jobs == []
+    assert register.ledger.current_day() is not None and printer.jobs == []
     register.tap("blocker_0")  # each blocker has its way to the dialog that resolves it
     register.wait_dialog("ReconcileDialog")
     register.tap(f"markNotDone_{unknown.id}")
@@ -346,7 +346,7 @@ def test_要確認_and_a_payment_without_a_slip_block_精算(register, terminal,
     register.tap("reason_2")
     register.tap("confirmButton")
     register.wait_screen("InspectionScreen")
-    assert register.ledger.current_session() is None
+    assert register.ledger.current_day() is None
 
 
 def test_a_cashier_needs_a_manager_and_bad_counts_are_refused(register, printer):
@@ -375,7 +375,7 @@ def test_a_cashier_needs_a_manager_and_bad_counts_are_refused(register, printer)
     assert register.message() == "7桁までしか入力できません。"
     with register.ledger.session() as db:
         assert db.scalars(select(Settlement)).all() == []
-    assert register.ledger.current_session() is not None and printer.jobs == []
+    assert register.ledger.current_day() is not None and printer.jobs == []
 
     register.clear_tenkey()
     register.type_digits("30000")

@@ -21,12 +21,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.errors import RegiError
-from app.core.ledger import audit, sessions
+from app.core.ledger import audit, business_day
 from app.core.ledger.day_report import DayReport, day_report
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.models import DrawerMovement, RegisterSession, Settlement, SettlementCount, Staff, TerminalPayment
 from app.core.ledger.sales_export import export_sales
-from app.core.ledger.sessions import DENOMINATIONS_YEN, MAX_COUNT
 from app.core.ledger.terminal_payments import TerminalPaymentBook
 from app.core.ledger.terminal_totals import TerminalCheck, TerminalTransaction, ledger_transactions
 from app.core.money import MAX_AMOUNT_YEN, format_yen
@@ -82,18 +81,8 @@ class ClosedDay:
 
 
 def counted_total_yen(counts: dict[int, int]) -> int:
-    """Validate a drawer count by denomination and return its total (``RegiError`` if bad)."""
-    for denomination, count in counts.items():
-        if denomination not in DENOMINATIONS_YEN:
-            raise RegiError(f"{denomination}円は金種にありません。")
-        if count < 0:
-            raise RegiError(f"{denomination:,}円の枚数はマイナスにできません。")
-        if count > MAX_COUNT:
-            raise RegiError(f"{denomination:,}円の枚数は{MAX_COUNT}枚までです。")
-    total = sum(d * c for d, c in counts.items())
-    if total > MAX_AMOUNT_YEN:
-        raise RegiError(f"現金の合計は {format_yen(MAX_AMOUNT_YEN)} までです。")
-    return total
+    """The 精算 drawer count by denomination, validated (``business_day.counted_yen``)."""
+    return business_day.counted_yen(counts, "現金の合計")
 
 
 def _drawer_total(db: Session, session_id: int) -> int:
@@ -107,8 +96,8 @@ class DayClose:
         self.payments = payments
 
     # --- reading -------------------------------------------------------------
-    def _open_session(self, db: Session) -> RegisterSession:
-        session = sessions.current_session(db, self.ledger.register().id)
+    def _open_day(self, db: Session) -> RegisterSession:
+        session = business_day.current_day(db, self.ledger.register().id)
         if session is None:
             raise RegiError("レジが開局していません（本日の精算は済んでいます）。")
         return session
@@ -116,16 +105,16 @@ class DayClose:
     def report(self) -> DayReport:
         """点検 (X report) of the open session; changes nothing."""
         with self.ledger.session() as db:
-            return day_report(db, self._open_session(db).id, self.ledger.clock.now())
+            return day_report(db, self._open_day(db).id, self.ledger.clock.now())
 
     def expected_cash_yen(self) -> int:
         """理論在高 of the open session (the report's figure, from the drawer movements alone)."""
         with self.ledger.session() as db:
-            return _drawer_total(db, self._open_session(db).id)
+            return _drawer_total(db, self._open_day(db).id)
 
     def terminal_transactions(self) -> list[TerminalTransaction]:
         with self.ledger.session() as db:
-            return ledger_transactions(db, self._open_session(db).id)
+            return ledger_transactions(db, self._open_day(db).id)
 
     def blockers(self, exclude: set[str] = frozenset()) -> Blockers:
         return Blockers(self.payments.open_requests(), self.payments.without_slip(exclude))
@@ -150,7 +139,7 @@ class DayClose:
         full_reason = f"{reason}：{note}" if note else reason
         now = self.ledger.clock.now()
         with self.ledger.session() as db, db.begin():
-            session = self._open_session(db)
+            session = self._open_day(db)
             staff = db.get(Staff, staff_id)
             manager = db.get(Staff, authorized_by_id) if authorized_by_id is not None else None
             if kind == "cash_out":
@@ -190,7 +179,7 @@ class DayClose:
             manager = db.get(Staff, authorized_by_id)
             if manager is None or not manager.active or not manager.is_manager:
                 raise RegiError("精算には責任者の承認が必要です。")
-            session = self._open_session(db)
+            session = self._open_day(db)
             report = day_report(db, session.id, now)
             difference = total_yen - report.expected_cash_yen
             if difference and not difference_reason:
@@ -230,7 +219,7 @@ class DayClose:
         register = self.ledger.register()
         with self.ledger.session() as db:
             if session_id is None:
-                session_id = self._open_session(db).id
+                session_id = self._open_day(db).id
             try:
                 return export_sales(db, session_id, folder, register.code)
             except OSError as error:

@@ -32,10 +32,9 @@ from app.core.ledger.models import (AuditRecord, DrawerMovement, RegisterSession
                                     TerminalPayment)
 from app.core.ledger.slip_queries import CORRECT_ACTION
 from app.core.payment_state import PaymentState
-from app.core.terminal.profiles import PaymentMethod
+from app.core.terminal.profiles import PaymentMethod, method_label
 
-TERMINAL_METHOD_LABELS = {method.value: method.label  # the report's order
-                          for method in (PaymentMethod.CREDIT, PaymentMethod.EMONEY, PaymentMethod.QR)}
+REPORT_METHOD_ORDER = (PaymentMethod.CREDIT, PaymentMethod.EMONEY, PaymentMethod.QR)  # terminal methods on reports
 COUNTED_PAYMENT_STATES = tuple(state.value for state in (  # what the terminal charged, as the ledger knows it
     PaymentState.APPROVED, PaymentState.REFUNDED, PaymentState.MANUAL_PAID, PaymentState.DISPUTED_PAID))
 
@@ -73,7 +72,7 @@ class MethodTotals:
 
     @property
     def label(self) -> str:
-        return TERMINAL_METHOD_LABELS.get(self.method, self.method)
+        return method_label(self.method, self.method)
 
 
 @dataclass(frozen=True)
@@ -256,6 +255,6 @@ def terminal_totals(db: Session, session_id: int) -> list[MethodTotals]:
         .join(original, original.id == TerminalPayment.refund_of_id)
         .where(TerminalPayment.session_id == session_id, TerminalPayment.kind == "refund",
                TerminalPayment.state == PaymentState.APPROVED.value).group_by(original_method))))
-    methods = [m for m in TERMINAL_METHOD_LABELS if m in payments or m in refunds]
-    methods += sorted(m for m in {*payments, *refunds} if m not in TERMINAL_METHOD_LABELS and m)
+    methods = [m.value for m in REPORT_METHOD_ORDER if m in payments or m in refunds]
+    methods += sorted(m for m in {*payments, *refunds} if m not in methods and m)
     return [MethodTotals(m, *payments.get(m, (0, 0)), *refunds.get(m, (0, 0))) for m in methods]

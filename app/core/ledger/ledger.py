@@ -1,4 +1,4 @@
-"""``Ledger``: the facade for the register's everyday reads and writes (staff, sessions,
+"""``Ledger``: the facade for the register's everyday reads and writes (staff, the business day,
 catalogue, slips, settings); the slip journal, terminal payments and queries have their own
 modules over the same session factory.
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from app.core.cart import Cart
 from app.core.clock import Clock
 from app.core.errors import RegiError
-from app.core.ledger import audit, chain, sessions, slips, staff
+from app.core.ledger import audit, business_day, chain, slips, staff
 from app.core.ledger.db import open_ledger
 from app.core.ledger.models import Category, Product, Register, RegisterSession, Slip, Staff
 from app.core.ledger.settings import ShopSettings, load_settings, save_settings
@@ -113,18 +113,18 @@ class Ledger:
         with self._sessions.begin() as db:
             audit.record(db, self.clock.now(), action, staff_id, **kwargs)
 
-    # --- sessions ----------------------------------------------------------
-    def current_session(self) -> RegisterSession | None:
+    # --- the business day (a RegisterSession row) ---------------------------
+    def current_day(self) -> RegisterSession | None:
         register = self.register()
         with self._sessions() as db:
-            return sessions.current_session(db, register.id)
+            return business_day.current_day(db, register.id)
 
-    def open_session(self, staff_id: int, *, counts: dict[int, int] | None = None, total_yen: int | None = None) -> RegisterSession:
+    def open_day(self, staff_id: int, *, counts: dict[int, int] | None = None, total_yen: int | None = None) -> RegisterSession:
         register = self.register()
         with self._sessions.begin() as db:
-            session = sessions.open_session(db, register, staff_id, self.clock.now(), counts=counts, total_yen=total_yen)
-            audit.record(db, self.clock.now(), "open_session", staff_id, target=f"session:{session.id}", detail={"float_yen": session.float_yen, "counts": counts})
-            return session
+            day = business_day.open_day(db, register, staff_id, self.clock.now(), counts=counts, total_yen=total_yen)
+            audit.record(db, self.clock.now(), "open_session", staff_id, target=f"session:{day.id}", detail={"float_yen": day.float_yen, "counts": counts})
+            return day
 
     # --- catalogue ---------------------------------------------------------
     def catalog(self) -> list[Category]:
@@ -148,7 +148,7 @@ class Ledger:
         """Commit a settled cart as one slip, atomically. Raises ``RegiError`` if not open."""
         register = self.register()
         with self._sessions.begin() as db:
-            session = sessions.current_session(db, register.id)
+            session = business_day.current_day(db, register.id)
             if session is None:
                 raise RegiError("レジが開局していません。")
             slip = slips.commit_sale(db, cart, register_id=register.id, session_id=session.id, staff_id=staff_id, now=self.clock.now())

@@ -22,7 +22,7 @@ import uuid
 from sqlalchemy import select
 
 from app.core.errors import RegiError
-from app.core.ledger import audit, sessions
+from app.core.ledger import audit, business_day
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.models import TerminalPayment
 from app.core.payment_state import (ACTION_STATES, ASK_TERMINAL_STATES, OPEN_STATES, IllegalTransition, PaymentEvent,
@@ -54,7 +54,7 @@ class TerminalPaymentBook:
         register = self.ledger.register()
         now = self.ledger.clock.now()
         with self.ledger.session() as db, db.begin():
-            session = sessions.current_session(db, register.id)
+            session = business_day.current_day(db, register.id)
             if session is None:
                 raise RegiError("レジが開局していません。")
             if refund_of is not None:
@@ -184,7 +184,7 @@ class TerminalPaymentBook:
             row.updated_at = now
             row.resolution = reason
             if cash_refund_yen:
-                session = sessions.current_session(db, register.id)
+                session = business_day.current_day(db, register.id)
                 if session is None:
                     raise RegiError("レジが開局していないため現金で返金できません。")
                 db.add(DrawerMovement(session_id=session.id, kind="refund", amount_yen=-cash_refund_yen, reason=reason,

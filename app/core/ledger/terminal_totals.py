@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.core.ledger.day_report import COUNTED_PAYMENT_STATES, TERMINAL_METHOD_LABELS, MethodTotals
+from app.core.ledger.day_report import COUNTED_PAYMENT_STATES, REPORT_METHOD_ORDER, MethodTotals
 from app.core.ledger.models import Slip, Tender, TerminalPayment
 from app.core.payment_state import PaymentState
+from app.core.terminal.profiles import method_label
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class MethodComparison:
 
     @property
     def label(self) -> str:
-        return TERMINAL_METHOD_LABELS.get(self.method, self.method)
+        return method_label(self.method, self.method)
 
     @property
     def differs(self) -> bool:
@@ -67,7 +68,7 @@ class Discrepancy:
         kind = "返金" if t.kind == "refund" else "売上"
         where = "決済端末のみ" if self.side == "terminal" else "レジのみ"
         slip = f" 伝票番号 {t.slip_number:06d}" if t.slip_number else ""
-        return f"{where}: {TERMINAL_METHOD_LABELS.get(t.method, t.method)} {kind} ¥{t.amount_yen:,} ({t.poi_transaction_id}){slip}"
+        return f"{where}: {method_label(t.method, t.method)} {kind} ¥{t.amount_yen:,} ({t.poi_transaction_id}){slip}"
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def compare(ledger_totals: list[MethodTotals], ledger_list: list[TerminalTransac
     transaction only one side has, matched by (POITransactionID, kind)."""
     ours = {t.method: t for t in ledger_totals}
     theirs = {t.method: t for t in terminal_totals}
-    methods = [m for m in TERMINAL_METHOD_LABELS if m in ours or m in theirs]
+    methods = [m.value for m in REPORT_METHOD_ORDER if m in ours or m in theirs]
     methods += sorted(m for m in {*ours, *theirs} if m not in methods)
     zero = lambda m: MethodTotals(m, 0, 0, 0, 0)  # noqa: E731
     rows = [MethodComparison(m, theirs.get(m, zero(m)), ours.get(m, zero(m))) for m in methods]

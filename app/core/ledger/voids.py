@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.core.cart import NO_DISCOUNT, Cart, CartLine, Discount, TaxClass
 from app.core.errors import RegiError
-from app.core.ledger import audit, chain, sessions
+from app.core.ledger import audit, business_day, chain
 from app.core.ledger.models import DrawerMovement, Product, Slip, SlipLine, SlipTax, Staff, Tender, TerminalPayment
 from app.core.ledger.slip_queries import CORRECT_ACTION, VOID_ACTION
 from app.core.ledger.slips import load_slip, next_slip_number
@@ -86,7 +86,7 @@ def void_slip(db: Session, slip_id: int, *, register_id: int, staff_id: int, aut
     reason = (reason or "").strip()
     if not reason:
         raise RegiError("取消の理由を選んでください。")
-    session = sessions.current_session(db, register_id)
+    session = business_day.current_day(db, register_id)
     if session is None:
         raise RegiError("レジが開局していません。")
     cash_in = db.scalar(

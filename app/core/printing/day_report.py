@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.core.printing.document import PrintDocument, PrintLine, display_width, wrap
-from app.core.printing.formatting import YEN, format_datetime_ja, format_yen
+from app.core.printing.formatting import YEN, format_datetime_ja, printed_yen
 
 REPRINT_MARK = "(再)"
 
@@ -59,7 +59,7 @@ def _wrapped(doc: PrintDocument, text: str, **style) -> None:
 
 def _figure(doc: PrintDocument, label: str, count: int | None, amount_yen: int) -> None:
     left = f"{label}" if count is None else f"{label}  {_count(count)}"
-    doc.add(left, right=format_yen(amount_yen))
+    doc.add(left, right=printed_yen(amount_yen))
 
 
 def layout_day_report(report, header: ReportHeader, width_columns: int = 48, *, close: CloseFigures | None = None,
@@ -88,8 +88,8 @@ def layout_day_report(report, header: ReportHeader, width_columns: int = 48, *, 
 
     _section(doc, "税率別")
     for tax in report.taxes:
-        doc.add(tax.label, right=format_yen(tax.taxable_yen))
-        doc.add("  内消費税", right=format_yen(tax.tax_yen))
+        doc.add(tax.label, right=printed_yen(tax.taxable_yen))
+        doc.add("  内消費税", right=printed_yen(tax.tax_yen))
 
     _section(doc, "返金")
     if not report.refunds:
@@ -107,18 +107,18 @@ def layout_day_report(report, header: ReportHeader, width_columns: int = 48, *, 
 
     _section(doc, "現金")
     cash = report.cash
-    doc.add("釣銭準備金", right=format_yen(cash.float_yen))
-    doc.add("現金売上", right=format_yen(cash.cash_sales_yen))
-    doc.add("現金返金", right=format_yen(-cash.cash_refunds_yen))
+    doc.add("釣銭準備金", right=printed_yen(cash.float_yen))
+    doc.add("現金売上", right=printed_yen(cash.cash_sales_yen))
+    doc.add("現金返金", right=printed_yen(-cash.cash_refunds_yen))
     for figure in report.cash_moves:
         sign = -1 if figure.label == "出金" else 1
         _figure(doc, figure.label, figure.count, sign * figure.amount_yen)
-    doc.add("理論在高", right=format_yen(cash.expected_yen), bold=True)
+    doc.add("理論在高", right=printed_yen(cash.expected_yen), bold=True)
     if close:
         for denomination, count in sorted(close.counts.items(), reverse=True):
-            doc.add(f"  {denomination:,}円 × {count}", right=format_yen(denomination * count))
-        doc.add("実在高", right=format_yen(close.counted_cash_yen), bold=True)
-        doc.add("過不足", right=format_yen(close.difference_yen), bold=True)
+            doc.add(f"  {denomination:,}円 × {count}", right=printed_yen(denomination * count))
+        doc.add("実在高", right=printed_yen(close.counted_cash_yen), bold=True)
+        doc.add("過不足", right=printed_yen(close.difference_yen), bold=True)
         if close.difference_reason:
             _wrapped(doc, f"  理由: {close.difference_reason}")
 
@@ -130,9 +130,9 @@ def layout_day_report(report, header: ReportHeader, width_columns: int = 48, *, 
             mark = " ※差異" if row.differs else ""
             doc.add(f"{row.label}{mark}")
             for side, totals in (("端末", row.terminal), ("レジ", row.ledger)):
-                doc.add(f"  {side} 売上 {_count(totals.payment_count)}", right=format_yen(totals.payment_yen))
+                doc.add(f"  {side} 売上 {_count(totals.payment_count)}", right=printed_yen(totals.payment_yen))
                 if totals.refund_count:
-                    doc.add(f"  {side} 返金 {_count(totals.refund_count)}", right=format_yen(-totals.refund_yen))
+                    doc.add(f"  {side} 返金 {_count(totals.refund_count)}", right=printed_yen(-totals.refund_yen))
         for discrepancy in terminal.discrepancies:
             _wrapped(doc, f"※{discrepancy.description}".replace("¥", YEN))  # cp932 has no ¥
         if terminal_reason:
@@ -149,7 +149,7 @@ def layout_cash_slip(move, header: ReportHeader, width_columns: int = 48) -> Pri
     doc.add(format_datetime_ja(move.at))
     doc.add(f"レジ {header.register_name}", right=f"No.{move.movement_id:06d}")
     doc.lines.append(PrintLine.rule())
-    _big(doc, f"{move.label}額", right=format_yen(move.amount_yen))
+    _big(doc, f"{move.label}額", right=printed_yen(move.amount_yen))
     _wrapped(doc, f"理由: {move.reason}")
     doc.add("担当", right=move.staff_name)
     if move.authorized_by:

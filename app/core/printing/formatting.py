@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.core.money import format_yen
+
 YEN = "\uffe5"  # ￥
 _WEEKDAYS = "月火水木金土日"
 
 
-def format_yen(yen: int) -> str:
-    """`1360` -> 「￥1,360」, `-100` -> 「-￥100」. Money is int yen: a float or bool is a bug (TypeError)."""
-    if not isinstance(yen, int) or isinstance(yen, bool):
-        raise TypeError(f"yen must be int, got {type(yen).__name__}")
-    sign = "-" if yen < 0 else ""
-    return f"{sign}{YEN}{abs(yen):,}"
+def printed_yen(yen: int) -> str:
+    """`1360` -> 「￥1,360」, `-100` -> 「-￥100」: ``money.format_yen`` with the full-width ￥."""
+    return format_yen(yen, YEN)
 
 
 def format_datetime_ja(when: datetime) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.core.printing.document import PrintDocument, PrintLine, display_width, wrap
-from app.core.printing.formatting import format_datetime_ja, format_yen
+from app.core.printing.formatting import format_datetime_ja, printed_yen
 
 REDUCED_MARK = "※"
 REPRINT_MARK = "再発行"
@@ -84,20 +84,20 @@ def layout_receipt(data: ReceiptData, width_columns: int = 48) -> PrintDocument:
         _item(doc, item)
     doc.lines.append(PrintLine.rule())
 
-    doc.add("小計", right=format_yen(data.subtotal_yen))
+    doc.add("小計", right=printed_yen(data.subtotal_yen))
     if data.slip_discount_yen:
-        doc.add("値引", right=format_yen(-data.slip_discount_yen))
-    _big(doc, "合計", right=format_yen(data.total_yen))
+        doc.add("値引", right=printed_yen(-data.slip_discount_yen))
+    _big(doc, "合計", right=printed_yen(data.total_yen))
     _tax_breakdown(doc, data.taxes)
     if any(item.reduced_rate for item in data.lines):
         doc.add(f"{REDUCED_MARK}は軽減税率対象商品です")
     doc.lines.append(PrintLine.rule())
 
     for label, amount in data.tenders:
-        doc.add(label, right=format_yen(amount))
+        doc.add(label, right=printed_yen(amount))
     if data.deposit_yen > 0:
-        doc.add("お預り", right=format_yen(data.deposit_yen))
-        doc.add("お釣り", right=format_yen(data.change_yen), bold=True)
+        doc.add("お預り", right=printed_yen(data.deposit_yen))
+        doc.add("お釣り", right=printed_yen(data.change_yen), bold=True)
     doc.lines.append(PrintLine.blank())
     doc.add("お買い上げありがとうございました", align="center")
     return doc
@@ -114,7 +114,7 @@ def layout_formal_receipt(
     doc.add(addressee, right="様", bold=True)  # wrapped, never cut; empty leaves the line to write on
     doc.lines.append(PrintLine.rule())
     doc.lines.append(PrintLine.blank())
-    _big(doc, f"{format_yen(data.total_yen)}-", align="center")
+    _big(doc, f"{printed_yen(data.total_yen)}-", align="center")
     doc.lines.append(PrintLine.blank())
     doc.add(f"但し {proviso or 'お品代'} として")
     doc.add("上記正に領収いたしました")
@@ -154,23 +154,23 @@ def _shop_header(doc: PrintDocument, data: ReceiptData) -> None:
 
 def _item(doc: PrintDocument, item: ReceiptLine) -> None:
     name = (REDUCED_MARK if item.reduced_rate else "") + item.name
-    amount = format_yen(item.amount_yen)
+    amount = printed_yen(item.amount_yen)
     if item.quantity == 1 and display_width(name) + 1 + display_width(amount) <= doc.width:
         doc.add(name, right=amount)
     else:
         for piece in wrap(name, doc.width):
             doc.add(piece)
-        detail = f"  {format_yen(item.unit_price_yen)} × {item.quantity}" if item.quantity != 1 else ""
+        detail = f"  {printed_yen(item.unit_price_yen)} × {item.quantity}" if item.quantity != 1 else ""
         doc.add(detail, right=amount)
     if item.discount_yen:
-        doc.add("  値引", right=format_yen(-item.discount_yen))
+        doc.add("  値引", right=printed_yen(-item.discount_yen))
 
 
 def _tax_breakdown(doc: PrintDocument, taxes: list[TaxBreakdown]) -> None:
     """「(10%対象 ￥X 内消費税 ￥Y)」 per rate present, 10% first; split in two lines if too wide."""
     for tax in sorted(taxes, key=lambda t: -t.rate_percent):
-        head = f"({tax.rate_percent}%対象 {format_yen(tax.taxable_yen)}"
-        tail = f"内消費税 {format_yen(tax.tax_yen)})"
+        head = f"({tax.rate_percent}%対象 {printed_yen(tax.taxable_yen)}"
+        tail = f"内消費税 {printed_yen(tax.tax_yen)})"
         if display_width(head) + 1 + display_width(tail) <= doc.width:
             doc.add(f"{head} {tail}")
         else:

@@ -22,7 +22,7 @@ Contracts:
   always printed 「XX/XX」. Nothing the terminal did not send is invented:
   optional fields left None are not printed (承認番号 / 処理番号 / 商品区分,
   which the samples print even when empty, keep their label with no value).
-- Money is int yen, printed with `format_yen` (full-width ￥). Refund amounts
+- Money is int yen, printed with `printed_yen` (full-width ￥). Refund amounts
   are given and printed positive, as on the samples; the title and 取引内容
   say it is a refund.
 - 取引内容 is 「売上」 on a sale and the refund wording on a refund:
@@ -38,7 +38,7 @@ from datetime import datetime
 from typing import Literal
 
 from app.core.printing.document import PrintDocument, PrintLine, display_width, wrap
-from app.core.printing.formatting import format_yen
+from app.core.printing.formatting import printed_yen
 from app.core.terminal.messages import ENTRY_MODE_LABELS
 
 SlipMethod = Literal["credit", "emoney", "qr"]
@@ -227,8 +227,8 @@ def _card_body(doc: PrintDocument, data: TerminalSlipData) -> None:
     if data.terminal_id:
         _field(doc, "端末ID", data.terminal_id)
     doc.lines.append(PrintLine.rule())
-    doc.add("金額", right=format_yen(data.amount_yen))
-    _big(doc, "合計金額", right=format_yen(data.amount_yen))
+    doc.add("金額", right=printed_yen(data.amount_yen))
+    _big(doc, "合計金額", right=printed_yen(data.amount_yen))
     doc.lines.append(PrintLine.blank())
     doc.add(THANKS, align="center")
     _aid(doc, data)
@@ -248,11 +248,11 @@ def _emoney_body(doc: PrintDocument, data: TerminalSlipData) -> None:
     _field(doc, "商品区分", data.product_division or "")
     doc.lines.append(PrintLine.rule())
     paid = f"{data.brand or '電子マネー'}支払" + ("" if data.kind == "sale" else "取消・返品")
-    _big(doc, paid, right=format_yen(data.amount_yen))
+    _big(doc, paid, right=printed_yen(data.amount_yen))
     if data.balance_before_yen is not None:
-        _field(doc, "利用前残高", format_yen(data.balance_before_yen))
+        _field(doc, "利用前残高", printed_yen(data.balance_before_yen))
     if data.balance_after_yen is not None:
-        _field(doc, "利用後残高", format_yen(data.balance_after_yen))
+        _field(doc, "利用後残高", printed_yen(data.balance_after_yen))
     doc.lines.append(PrintLine.blank())
     numbers = " ".join(
         part for part in (

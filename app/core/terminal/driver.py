@@ -12,7 +12,9 @@ Result contract (the one that keeps money safe): a request that was *not
 sent* yields FAILURE with a local `L…` code; a request that may have reached
 the terminal but got no valid answer yields UNKNOWN. Responses are matched by
 ServiceID; anything unmatched, malformed, forged or replayed is logged and
-dropped without touching the link.
+dropped without touching the link. Each operation is one `_request` call naming
+its body, timeout, how its answer maps to a result (`answers.py`) and its result
+without an answer (`results.Settle`); the NotSent / NoAnswer rule is written there once.
 """
 
 from __future__ import annotations
@@ -21,19 +23,20 @@ import asyncio
 import logging
 from abc import ABC, abstractmethod
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from functools import partial
+from typing import Any, Callable, Mapping, TypeVar
 
+from . import answers
 from .codec import FrameDecoder, FrameError, encode_frame
 from .config import TerminalConfig
-from .errors import ErrorCondition
-from .events import EventKind, TerminalEvent
+from .events import TerminalEvent
 from .messages import Category, Envelope, Message, MessageError, build_message, parse_message, split_envelope
-from .results import (AbortResult, DiagnosisResult, LoginResult, LoginStatus, MethodTotals, Outcome, PaymentResult,
-                      PrintResult, ReconciledTransaction, ReconciliationResult, ReversalResult, SimpleResult, TerminalError, TerminalInfo,
-                      TransactionStatusResult)
+from .results import (NO_ANSWER, NOT_CONNECTED, AbortResult, DiagnosisResult, LoginResult, Outcome,
+                      PaymentResult, PrintResult, ReconciliationResult, ReversalResult, Settle, SimpleResult,
+                      TransactionStatusResult, unreachable_login)
 from .security import Checked, SecurityError, Signer, Verifier
 
-log = logging.getLogger("app.core.terminal.link")
+log = logging.getLogger("app.core.terminal.driver")
 
 APPLICATION_NAME = "Regi"
 SOFTWARE_VERSION = "0.1.0"
@@ -41,14 +44,11 @@ _READ_CHUNK = 65536
 
 EventCallback = Callable[[TerminalEvent], None]
 ClosedCallback = Callable[[str], None]
+R = TypeVar("R")
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
-
-
-NOT_CONNECTED = TerminalError.of(ErrorCondition.UNREACHABLE_HOST, "L0001")
-NO_ANSWER = TerminalError.of(ErrorCondition.UNREACHABLE_HOST, "L0002")
 
 
 class NotSent(Exception):
@@ -112,76 +112,7 @@ class TerminalDriver(ABC):
     async def print_slip(self, service_id: str, poi_transaction_id: str, document: str) -> PrintResult: ...
 
 
-def _error(response: Mapping[str, Any]) -> TerminalError | None:
-    if response["Result"] == "Success":
-        return None
-    extra = response.get("AdditionalResponse", {})
-    condition = response.get("ErrorCondition", ErrorCondition.REFUSAL.value)
-    return TerminalError.of(condition, extra.get("ErrorCode"), extra.get("Message"))
-
-
-def _outcome(response: Mapping[str, Any]) -> Outcome:
-    # "Partial" (e.g. a partial approval) is not a state this register can
-    # settle automatically: a human must look (要確認).
-    return {"Success": Outcome.SUCCESS, "Failure": Outcome.FAILURE}.get(response["Result"], Outcome.UNKNOWN)
-
-
-def _info(data: Mapping[str, Any]) -> TerminalInfo:
-    update = data.get("OSUpdate")
-    return TerminalInfo(
-        poi_id=data["POIID"], profile=data["Profile"], battery=data["BatteryLevel"], state=data["TerminalState"],
-        supported_methods=tuple(data["SupportedMethods"]), linked_sale_id=data.get("LinkedSaleID"),
-        printer_available=data["PrinterAvailable"],
-        os_update_deadline=update["Deadline"] if update else None,
-        os_update_blocking=bool(update and update["Blocking"]),
-    )
-
-
-def payment_result_from(body: Mapping[str, Any], service_id: str, transaction_id: str,
-                        amount_yen: int | None) -> PaymentResult:
-    """A PaymentResult from a validated PaymentResponse body."""
-    outcome = _outcome(body["Response"])
-    error = _error(body["Response"])
-    result = body.get("PaymentResult", {})
-    authorized = result.get("AuthorizedAmount")
-    echoed = body.get("SaleData", {}).get("SaleTransactionID", {}).get("TransactionID", transaction_id)
-    if echoed != transaction_id:
-        log.warning("payment response for %s names transaction %s: treated as unknown", transaction_id, echoed)
-        outcome, error = Outcome.UNKNOWN, NO_ANSWER
-    elif outcome is Outcome.SUCCESS and amount_yen is not None and authorized != amount_yen:
-        log.warning("payment %s approved for %s yen instead of %s: treated as unknown",
-                    transaction_id, authorized, amount_yen)
-        outcome, error = Outcome.UNKNOWN, NO_ANSWER
-    poi = body.get("POIData", {}).get("POITransactionID", {})
-    return PaymentResult(
-        outcome=outcome, service_id=service_id, transaction_id=transaction_id,
-        amount_yen=amount_yen if amount_yen is not None else (authorized or 0), error=error,
-        poi_transaction_id=poi.get("TransactionID"), method=result.get("PaymentMethod"), brand=result.get("Brand"),
-        masked_pan=result.get("MaskedPAN"), entry_mode=result.get("EntryMode"),
-        approval_number=result.get("ApprovalNumber"), signature_captured=result.get("SignatureCaptured"),
-        terminal_status=body.get("TerminalStatus"), slip=body.get("SlipData"),
-    )
-
-
-def reversal_result_from(body: Mapping[str, Any], service_id: str, transaction_id: str,
-                         amount_yen: int | None, original_poi_transaction_id: str = "") -> ReversalResult:
-    outcome = _outcome(body["Response"])
-    error = _error(body["Response"])
-    if body.get("SaleData", {}).get("SaleTransactionID", {}).get("TransactionID", transaction_id) != transaction_id:
-        outcome, error = Outcome.UNKNOWN, NO_ANSWER
-    poi = body.get("POIData", {}).get("POITransactionID", {})
-    original = body.get("OriginalPOITransaction", {}).get("POITransactionID", {}).get("TransactionID", "")
-    return ReversalResult(
-        outcome=outcome, service_id=service_id, transaction_id=transaction_id,
-        original_poi_transaction_id=original or original_poi_transaction_id,
-        amount_yen=amount_yen if amount_yen is not None else body.get("ReversedAmount", 0), error=error,
-        poi_transaction_id=poi.get("TransactionID"), kind=body.get("ReversalKind"),
-        method=body.get("PaymentMethod"), brand=body.get("Brand"), terminal_status=body.get("TerminalStatus"),
-        slip=body.get("SlipData"),
-    )
-
-
-class LinkDriver(TerminalDriver):
+class ProtocolDriver(TerminalDriver):
     """The shipped driver: the protocol of docs/terminal-protocol.md over TCP."""
 
     def __init__(self, config: TerminalConfig) -> None:
@@ -331,7 +262,7 @@ class LinkDriver(TerminalDriver):
             return
         if not self._accept(checked):
             return
-        event = self._event_from(message)
+        event = answers.event_from(message)
         if event is not None:
             try:
                 self._on_event(event)
@@ -347,26 +278,6 @@ class LinkDriver(TerminalDriver):
         except SecurityError as exc:
             log.warning("dropped message from terminal: security trailer rejected (%s)", exc)
             return False
-
-    @staticmethod
-    def _event_from(message: Message) -> TerminalEvent | None:
-        body = message.body
-        sid = message.header.service_id
-        if message.category is Category.DISPLAY:
-            return TerminalEvent(EventKind.DISPLAY, text=body["OutputText"], service_id=sid)
-        kind = body["EventToNotify"]
-        text = body.get("EventDetails", "")
-        if kind == "BatteryLevel":
-            return TerminalEvent(EventKind.BATTERY, text=text, battery=body.get("BatteryLevel"))
-        if kind in ("Busy", "Idle"):
-            return TerminalEvent(EventKind.BUSY, text=text, busy=kind == "Busy", service_id=sid)
-        if kind == "OSUpdatePending":
-            return TerminalEvent(EventKind.OS_UPDATE_NOTICE, text=text, deadline=body.get("Deadline"), service_id=sid)
-        if kind == "DuplicateAlert":
-            return TerminalEvent(EventKind.DUPLICATE_ALERT, text=text, service_id=sid)
-        if kind == "Restarted":
-            return TerminalEvent(EventKind.TERMINAL_RESTARTED, text=text)
-        return None
 
     # -- outbound ------------------------------------------------------------
 
@@ -400,45 +311,39 @@ class LinkDriver(TerminalDriver):
         finally:
             self._pending.pop(service_id, None)
 
+    async def _request(self, category: Category, service_id: str, body: Mapping[str, Any], timeout: float,
+                       settle: Settle[R], answer: Callable[[Mapping[str, Any]], R]) -> R:
+        """One operation, declared by its call: `answer` maps the response body to the result,
+        `settle` gives it when none came (not sent: FAILURE; maybe delivered: UNKNOWN)."""
+        try:
+            message = await self._exchange(category, service_id, body, timeout)
+        except NotSent:
+            return settle(outcome=Outcome.FAILURE, error=NOT_CONNECTED)
+        except NoAnswer as exc:
+            if category in (Category.PAYMENT, Category.REVERSAL):
+                log.warning("%s (ServiceID %s): %s; outcome unknown, ask TransactionStatus (never resend)",
+                            category, service_id, exc)
+            return settle(outcome=Outcome.UNKNOWN, error=NO_ANSWER)
+        return answer(message.body)
+
     async def login(self, service_id: str) -> LoginResult:
         body = {"DateTime": now_iso(),
                 "SaleSoftware": {"ApplicationName": APPLICATION_NAME, "SoftwareVersion": SOFTWARE_VERSION}}
-        try:
-            message = await self._exchange(Category.LOGIN, service_id, body, self._timings.login_timeout)
-        except (NotSent, NoAnswer) as exc:
-            return LoginResult(LoginStatus.UNREACHABLE, error=TerminalError.of(
-                ErrorCondition.UNREACHABLE_HOST, "L0002" if isinstance(exc, NoAnswer) else "L0001"))
-        data = message.body.get("POISystemData")
-        error = _error(message.body["Response"])
-        fields: dict[str, Any] = {}
-        if data is not None:
-            fields = dict(poi_id=data["POIID"], profile=data["Profile"], battery=data["BatteryLevel"],
-                          supported_methods=tuple(data["SupportedMethods"]), journal_id=data.get("JournalID"))
-        if error is None:
-            if data is None:
-                return LoginResult(LoginStatus.REFUSED, error=TerminalError.of(ErrorCondition.MESSAGE_FORMAT, "E4002"))
-            self._poi_id = data["POIID"]
+        result = await self._request(Category.LOGIN, service_id, body, self._timings.login_timeout,
+                                     unreachable_login, answers.login_from)
+        if result.connected:
+            self._poi_id = result.poi_id
             self._logged_in = True
             self._login_serial += 1
-            return LoginResult(LoginStatus.CONNECTED, error=None, **fields)
-        status = LoginStatus.REFUSED
-        if error.condition == ErrorCondition.BUSY:
-            status = LoginStatus.BUSY
-        elif error.code == "E2003":
-            status = LoginStatus.BATTERY_LOW
-        elif error.code == "E2002":
-            status = LoginStatus.OTHER_REGISTER
-        return LoginResult(status, error=error, **fields)
+        return result
 
     async def logout(self, service_id: str) -> SimpleResult:
-        try:
-            message = await self._exchange(Category.LOGOUT, service_id, {}, self._timings.request_timeout)
-        except NotSent:
-            return SimpleResult(Outcome.FAILURE, NOT_CONNECTED)
-        except NoAnswer:
-            return SimpleResult(Outcome.UNKNOWN, NO_ANSWER)
-        self._logged_in = False
-        return SimpleResult(_outcome(message.body["Response"]), _error(message.body["Response"]))
+        def answer(body: Mapping[str, Any]) -> SimpleResult:
+            self._logged_in = False
+            return answers.simple_from(body)
+
+        return await self._request(Category.LOGOUT, service_id, {}, self._timings.request_timeout,
+                                   SimpleResult, answer)
 
     async def payment(self, service_id: str, transaction_id: str, timestamp: str, amount_yen: int,
                       method: str | None) -> PaymentResult:
@@ -448,54 +353,24 @@ class LinkDriver(TerminalDriver):
         }
         if method is not None:
             body["PaymentData"] = {"PaymentMethod": method}
-        try:
-            message = await self._exchange(Category.PAYMENT, service_id, body, self._timings.payment_timeout)
-        except NotSent:
-            return PaymentResult(Outcome.FAILURE, service_id, transaction_id, amount_yen, NOT_CONNECTED)
-        except NoAnswer as exc:
-            log.warning("payment %s: %s; outcome unknown, ask TransactionStatus (never resend)", transaction_id, exc)
-            return PaymentResult(Outcome.UNKNOWN, service_id, transaction_id, amount_yen, NO_ANSWER)
-        return payment_result_from(message.body, service_id, transaction_id, amount_yen)
+        return await self._request(
+            Category.PAYMENT, service_id, body, self._timings.payment_timeout,
+            partial(PaymentResult, service_id=service_id, transaction_id=transaction_id, amount_yen=amount_yen),
+            lambda answer: answers.payment_from(answer, service_id, transaction_id, amount_yen))
 
     async def abort(self, service_id: str, target_service_id: str, category: str) -> AbortResult:
         body = {"MessageReference": {"MessageCategory": category, "ServiceID": target_service_id},
                 "AbortReason": "切断する"}
-        try:
-            message = await self._exchange(Category.ABORT, service_id, body, self._timings.request_timeout)
-        except NotSent:
-            return AbortResult(Outcome.FAILURE, target_service_id, NOT_CONNECTED)
-        except NoAnswer:
-            return AbortResult(Outcome.UNKNOWN, target_service_id, NO_ANSWER)
-        return AbortResult(_outcome(message.body["Response"]), target_service_id, _error(message.body["Response"]))
+        return await self._request(Category.ABORT, service_id, body, self._timings.request_timeout,
+                                   partial(AbortResult, service_id=target_service_id),
+                                   lambda answer: answers.abort_from(answer, target_service_id))
 
     async def transaction_status(self, service_id: str, transaction_id: str, category: str) -> TransactionStatusResult:
         body = {"MessageReference": {"MessageCategory": category, "SaleTransactionID": {"TransactionID": transaction_id}}}
-        try:
-            message = await self._exchange(Category.TRANSACTION_STATUS, service_id, body, self._timings.request_timeout)
-        except NotSent:
-            return TransactionStatusResult(Outcome.FAILURE, transaction_id, category, error=NOT_CONNECTED)
-        except NoAnswer:
-            return TransactionStatusResult(Outcome.UNKNOWN, transaction_id, category, error=NO_ANSWER)
-        body = message.body
-        error = _error(body["Response"])
-        journal = body.get("JournalID")
-        if error is not None:
-            if error.condition == ErrorCondition.NOT_FOUND:
-                return TransactionStatusResult(Outcome.SUCCESS, transaction_id, category, found=False, error=error,
-                                               journal_id=journal)
-            if error.condition == ErrorCondition.IN_PROGRESS:
-                return TransactionStatusResult(Outcome.SUCCESS, transaction_id, category, found=True,
-                                               in_progress=True, error=error, journal_id=journal)
-            return TransactionStatusResult(Outcome.FAILURE, transaction_id, category, error=error, journal_id=journal)
-        repeated = body.get("RepeatedResponse", {})
-        payment = reversal = None
-        if "PaymentResponse" in repeated:
-            payment = payment_result_from(repeated["PaymentResponse"], "", transaction_id, None)
-        if "ReversalResponse" in repeated:
-            reversal = reversal_result_from(repeated["ReversalResponse"], "", transaction_id, None)
-        return TransactionStatusResult(Outcome.SUCCESS, transaction_id, category, found=True,
-                                       terminal_status=body.get("TerminalStatus"), payment=payment, reversal=reversal,
-                                       journal_id=journal)
+        return await self._request(
+            Category.TRANSACTION_STATUS, service_id, body, self._timings.request_timeout,
+            partial(TransactionStatusResult, transaction_id=transaction_id, category=category),
+            lambda answer: answers.transaction_status_from(answer, transaction_id, category))
 
     async def reversal(self, service_id: str, transaction_id: str, timestamp: str,
                        original_poi_transaction_id: str, amount_yen: int, reason: str) -> ReversalResult:
@@ -505,54 +380,24 @@ class LinkDriver(TerminalDriver):
             "ReversedAmount": amount_yen,
             "ReversalReason": reason,
         }
-        try:
-            message = await self._exchange(Category.REVERSAL, service_id, body, self._timings.reversal_timeout)
-        except NotSent:
-            return ReversalResult(Outcome.FAILURE, service_id, transaction_id, original_poi_transaction_id,
-                                  amount_yen, NOT_CONNECTED)
-        except NoAnswer as exc:
-            log.warning("reversal %s: %s; outcome unknown, ask TransactionStatus (never resend)", transaction_id, exc)
-            return ReversalResult(Outcome.UNKNOWN, service_id, transaction_id, original_poi_transaction_id,
-                                  amount_yen, NO_ANSWER)
-        return reversal_result_from(message.body, service_id, transaction_id, amount_yen,
-                                    original_poi_transaction_id)
+        return await self._request(
+            Category.REVERSAL, service_id, body, self._timings.reversal_timeout,
+            partial(ReversalResult, service_id=service_id, transaction_id=transaction_id,
+                    original_poi_transaction_id=original_poi_transaction_id, amount_yen=amount_yen),
+            lambda answer: answers.reversal_from(answer, service_id, transaction_id, amount_yen,
+                                                 original_poi_transaction_id))
 
     async def diagnosis(self, service_id: str, timeout: float | None = None) -> DiagnosisResult:
-        try:
-            message = await self._exchange(Category.DIAGNOSIS, service_id, {},
-                                           timeout or self._timings.request_timeout)
-        except NotSent:
-            return DiagnosisResult(Outcome.FAILURE, error=NOT_CONNECTED)
-        except NoAnswer:
-            return DiagnosisResult(Outcome.UNKNOWN, error=NO_ANSWER)
-        status = message.body.get("POIStatus")
-        return DiagnosisResult(_outcome(message.body["Response"]), info=_info(status) if status else None,
-                               error=_error(message.body["Response"]))
+        return await self._request(Category.DIAGNOSIS, service_id, {}, timeout or self._timings.request_timeout,
+                                   DiagnosisResult, answers.diagnosis_from)
 
     async def reconciliation(self, service_id: str) -> ReconciliationResult:
-        try:
-            message = await self._exchange(Category.RECONCILIATION, service_id,
-                                           {"ReconciliationType": "SaleReconciliation"}, self._timings.request_timeout)
-        except NotSent:
-            return ReconciliationResult(Outcome.FAILURE, error=NOT_CONNECTED)
-        except NoAnswer:
-            return ReconciliationResult(Outcome.UNKNOWN, error=NO_ANSWER)
-        body = message.body
-        totals = tuple(MethodTotals(t["PaymentMethod"], t["SaleCount"], t["SaleAmount"], t["RefundCount"],
-                                    t["RefundAmount"]) for t in body.get("TransactionTotals", []))
-        transactions = tuple(ReconciledTransaction(t["POITransactionID"], t["PaymentMethod"],
-                                                   "refund" if t["TransactionType"] == "Refund" else "payment", t["Amount"])
-                             for t in body.get("TransactionList", []))
-        return ReconciliationResult(_outcome(body["Response"]), body.get("ReconciliationID"), body.get("PeriodStart"),
-                                    body.get("PeriodEnd"), totals, _error(body["Response"]), transactions)
+        return await self._request(Category.RECONCILIATION, service_id, {"ReconciliationType": "SaleReconciliation"},
+                                   self._timings.request_timeout, ReconciliationResult, answers.reconciliation_from)
 
     async def print_slip(self, service_id: str, poi_transaction_id: str, document: str) -> PrintResult:
         body = {"POITransactionID": {"TransactionID": poi_transaction_id}, "DocumentQualifier": document}
-        try:
-            message = await self._exchange(Category.PRINT, service_id, body, self._timings.request_timeout)
-        except NotSent:
-            return PrintResult(Outcome.FAILURE, poi_transaction_id, error=NOT_CONNECTED)
-        except NoAnswer:
-            return PrintResult(Outcome.UNKNOWN, poi_transaction_id, error=NO_ANSWER)
-        return PrintResult(_outcome(message.body["Response"]), poi_transaction_id, message.body.get("SlipData"),
-                           _error(message.body["Response"]))
+        return await self._request(Category.PRINT, service_id, body, self._timings.request_timeout,
+                                   partial(PrintResult, poi_transaction_id=poi_transaction_id),
+                                   lambda answer: answers.print_from(answer, poi_transaction_id))
+

@@ -3,7 +3,7 @@ USEN PAY terminal differs from a CT-6100. Screens, the bridge and the simulator 
 `TerminalProfile` what it can do; nothing else compares profile names.
 
 Adding a profile: a new `TerminalProfile` in `PROFILES` (and, for the simulator, its id
-scheme in `app/simulator/engine.py`). Screens need no change (tests/core/test_terminal_profiles.py
+scheme in `app/simulator/payments.py`, `_next_ids`). Screens need no change (tests/core/test_terminal_profiles.py
 shows it with a made-up third profile).
 """
 from __future__ import annotations

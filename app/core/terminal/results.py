@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol, TypeVar
 
 from .errors import ErrorCondition, describe
 from .statuses import PosStatus, pos_status
@@ -62,6 +62,26 @@ class TerminalError:
         return describe(self.code, self.condition).action
 
 
+# The register's own codes (L…): why a request got no answer from the terminal.
+NOT_CONNECTED = TerminalError.of(ErrorCondition.UNREACHABLE_HOST, "L0001")   # not sent: no link
+NO_ANSWER = TerminalError.of(ErrorCondition.UNREACHABLE_HOST, "L0002")       # may have arrived
+NOT_CONTRACTED = TerminalError.of(ErrorCondition.NOT_ALLOWED, "L0003")
+NOT_CONFIGURED = TerminalError.of(ErrorCondition.UNAVAILABLE_SERVICE, "L0004")
+STOPPED = TerminalError.of(ErrorCondition.UNREACHABLE_HOST, "L0005")
+DEMO_KEY_OFF_LOOPBACK = TerminalError.of(ErrorCondition.NOT_ALLOWED, "L0006")
+
+R = TypeVar("R", covariant=True)
+
+
+class Settle(Protocol[R]):
+    """An operation's result when the terminal gave none, called with keywords only:
+    `outcome=FAILURE` when the request was never sent (nothing can have happened),
+    `outcome=UNKNOWN` when it may have arrived (ask TransactionStatus, never resend).
+    A result class with its identifying fields bound (`functools.partial`) is one."""
+
+    def __call__(self, *, outcome: Outcome, error: TerminalError) -> R: ...
+
+
 @dataclass(frozen=True)
 class LoginResult:
     status: LoginStatus
@@ -75,6 +95,11 @@ class LoginResult:
     @property
     def connected(self) -> bool:
         return self.status is LoginStatus.CONNECTED
+
+
+def unreachable_login(*, outcome: Outcome, error: TerminalError) -> LoginResult:
+    """The `Settle` of a Login: without an answer the terminal is unreachable, whatever the outcome."""
+    return LoginResult(LoginStatus.UNREACHABLE, error=error)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import add_stripe, touch_button
 from app.ui.widgets.cart_view import CartView
 from app.ui.widgets.discard import discard
-from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog, show_error
+from app.ui.ops import as_manager, open_drawer
+from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
 from app.ui.widgets.payments_view import PaymentsView
 from app.ui.terminal_request import TerminalRequest, tender_for
 from app.ui.widgets.reconcile_dialog import ReconcileDialog
@@ -258,18 +259,14 @@ class CheckoutScreen(Screen):
                     "discount", staff_id, target=target, detail={"discount": discount.label},
                     authorized_by_id=authorized_by.id if authorized_by else None), on_error=reraise)
 
-        self.with_manager_permission("値引・割引", apply, needed=self.context.settings.discount_permission == "manager")
+        if self.context.settings.discount_permission == "manager":
+            as_manager(self, self.context, "値引・割引", apply)
+        else:
+            apply(None)
 
     def ahead(self) -> list:
         """What to build in idle time after the screen (``MainWindow.build_ahead``): the 責任者確認."""
         return [lambda: ManagerAuthDialog.prepare(self, "値引・割引", self.context.authorize_manager)]
-
-    def with_manager_permission(self, reason: str, action, *, needed: bool = True) -> None:
-        """Run ``action()`` now if the staff may, else after a manager's password (``action(manager)``)."""
-        if not needed or self.context.staff_is_manager:
-            action()
-            return
-        ManagerAuthDialog.ask(self, reason, self.context.authorize_manager, action)
 
     # --- payment -----------------------------------------------------------
     def select_method(self, tender: OtherTender, kind: PaymentKind = PaymentKind.CASH, terminal_method: str | None = None) -> None:
@@ -365,7 +362,7 @@ class CheckoutScreen(Screen):
         """The slip is not written: undo a cash / other payment, keep the cart."""
         self.hold.release()
         if cart.payments[-1].kind is not PaymentKind.TERMINAL:
-            cart.payments.pop()
+            cart.remove_payment(len(cart.payments) - 1)
             retry = ""
         else:  # a terminal payment is real money: keep it, 「会計」 tries the commit again
             retry = "「会計」で記録をやり直してください。"
@@ -404,12 +401,12 @@ class CheckoutScreen(Screen):
                                [("closeButton", "閉じる", "secondary"), ("cashRefundButton", "現金で返金を記録", "primary")])
         dialog.setMinimumWidth(720)
         dialog.message_label.setMinimumHeight(96)
-        dialog.chosen.connect(lambda choice: self.with_manager_permission(
-            "現金で返金", lambda manager=None: self.record_cash_refund(row, manager)) if choice == "cashRefundButton" else None)
+        dialog.chosen.connect(lambda choice: as_manager(
+            self, self.context, "現金で返金", lambda manager: self.record_cash_refund(row, manager))
+            if choice == "cashRefundButton" else None)
         dialog.open()
 
-    def record_cash_refund(self, row, manager=None) -> None:
-        manager = manager or self.context.staff
+    def record_cash_refund(self, row, manager) -> None:
         reason = f"現金で返金（{row.brand or '電子マネー'}は決済端末で取消できません）"
         try:
             self.context.payments.mark_refunded_elsewhere(row.id, manager_id=manager.id, reason=reason,
@@ -417,14 +414,12 @@ class CheckoutScreen(Screen):
         except RegiError as refusal:
             self.show_message(refusal.message)
             return
-        index = next((i for i, p in enumerate(self.cart.payments) if p.reference == row.transaction_id), None)
+        index = self.cart.payment_index(row.transaction_id)
         if index is not None:
             self.cart.remove_payment(index)
         self.refresh()
         self.show_message(f"現金 {format_yen(row.amount_yen)} をお客様にお返しください。")
-        self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: show_error(
-            self, getattr(error, "message", str(error)), title="ドロアを開けませんでした", retry_label="再試行",
-            on_retry=lambda: self.context.run_device(self.context.printer.kick_drawer)))
+        open_drawer(self, self.context)
 
     def sync_terminal(self, row) -> str | None:
         """Make 支払い欄 agree with the ledger for one request of this checkout (idempotent):
@@ -433,12 +428,12 @@ class CheckoutScreen(Screen):
         if row.checkout_key != self.cart.key:
             return None
         if row.kind == "payment" and PaymentState(row.state) in PAID_STATES:
-            if not any(p.reference == row.transaction_id for p in self.cart.payments):
+            if self.cart.payment_index(row.transaction_id) is None:
                 self.cart.add_payment(tender_for(row))
                 return "added"
         elif row.kind == "refund" and PaymentState(row.state) in REFUND_DONE:
             original = self.context.payments.get(row.refund_of_id)
-            index = next((i for i, p in enumerate(self.cart.payments) if p.reference == original.transaction_id), None)
+            index = self.cart.payment_index(original.transaction_id)
             if index is not None:
                 self.cart.remove_payment(index)
                 return "removed"

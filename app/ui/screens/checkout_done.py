@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayo
 
 from app.core.money import format_yen
 from app.core.printing.receipt import layout_formal_receipt, layout_receipt
-from app.core.receipts import receipt_for_slip
+from app.core.receipt_data import receipt_for_slip
 from app.ui.keyboard import InputKind, touch_input
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
+from app.ui.ops import open_drawer
 from app.ui.widgets.dialogs import show_error
 from app.ui.widgets.value_grid import value_grid
 
@@ -70,8 +71,7 @@ class CheckoutDoneScreen(Screen):
             "（" + " ＋ ".join(f"{p.label} {format_yen(p.amount_yen)}" for p in payments) + "）" if len(payments) > 1 else "")
         self.slip_label.setText(f"伝票番号 {committed.slip_number:06d}")
         if cart.cash_tendered_yen and self.context.settings.printer_drawer:
-            self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: self._device_failed(
-                error, "ドロアを開けませんでした", lambda: self.context.run_device(self.context.printer.kick_drawer)))
+            open_drawer(self, self.context)
 
     def _columns(self) -> int:
         return self.context.printer.columns

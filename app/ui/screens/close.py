@@ -21,7 +21,7 @@ from app.ui.report_printing import print_document, z_report_document
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.cash_count import CashCount
-from app.ui.widgets.dialogs import ManagerAuthDialog
+from app.ui.ops import as_manager
 from app.ui.widgets.reconcile_dialog import ReconcileDialog
 from app.ui.widgets.terminal_totals_dialog import TerminalTotalsDialog
 from app.ui.widgets.void_reason import VoidReasonDialog
@@ -162,13 +162,8 @@ class CloseScreen(Screen):
 
     # --- 精算 ------------------------------------------------------------------------
     def settle(self) -> None:
-        if self.context.staff_is_manager:
-            self._settle_as(self.context.staff)
-            return
-        dialog = ManagerAuthDialog(self, "精算", self.context.ledger.authorize_manager)
-        dialog.authorized.connect(self._settle_as)
-        dialog.rejected.connect(lambda: self.show_message("精算には責任者の承認が必要です。精算していません。"))
-        dialog.open()
+        as_manager(self, self.context, "精算", self._settle_as, verify=self.context.ledger.authorize_manager,
+                   refused=lambda: self.show_message("精算には責任者の承認が必要です。精算していません。"))
 
     def _count(self) -> dict:
         """The count as ``close`` takes it; ``RegiError`` if it is not valid."""
@@ -191,7 +186,7 @@ class CloseScreen(Screen):
         except RegiError as error:
             self.show_message(error.message)
             return
-        session = self.context.ledger.current_session()
+        session = self.context.ledger.current_day()
         if session is None:
             self.show_message("本日はすでに精算済みです。")
             return

@@ -112,7 +112,7 @@ class LoginScreen(Screen):
 
             ledger = opening.result()
             staff = ledger.login(staff_id, password)
-            return staff, ledger.current_session() is not None, backup_due(ledger)
+            return staff, ledger.current_day() is not None, backup_due(ledger)
 
         self._set_busy(True)
         self.context.request_ledger()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from app.core.errors import RegiError
-from app.core.ledger.sessions import float_total_yen
+from app.core.ledger.business_day import float_total_yen
 from app.core.money import format_yen
 from app.ui.background import ledger_work
 from app.ui.input_hold import InputHold
@@ -66,7 +66,7 @@ class OpenScreen(Screen):
         staff, ledger = self.context.staff, self.context.ledger
         if self.cash.total_mode:
             total = self.cash.total_yen
-            write = lambda: ledger.open_session(staff.id, total_yen=total)  # noqa: E731
+            write = lambda: ledger.open_day(staff.id, total_yen=total)  # noqa: E731
         else:
             try:
                 float_total_yen(self.cash.counts)  # validate before anything is written
@@ -74,7 +74,7 @@ class OpenScreen(Screen):
                 self.show_message(error.message)
                 return
             counts = self.cash.given_counts()
-            write = lambda: ledger.open_session(staff.id, counts=counts)  # noqa: E731
+            write = lambda: ledger.open_day(staff.id, counts=counts)  # noqa: E731
         self.hold.hold()
         ledger_work().submit(write, self._opened, self._refused)
 

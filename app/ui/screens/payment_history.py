@@ -31,13 +31,14 @@ from app.core.payment_state import PaymentState
 from app.core.printing.terminal_slip import terminal_slip_copies
 from app.core.refund_rules import CashRefundOnly, plan_refund
 from app.core.terminal.profiles import terminal_profile
-from app.core.terminal_slips import slip_data_for
+from app.core.terminal_slip_data import slip_data_for
 from app.ui.screens.base import Screen
 from app.ui.screens.slip_detail import terminal_button_label
 from app.ui.terminal_request import TerminalRequest, tender_label
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.touch_list import touch_list
-from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog, show_error
+from app.ui.ops import as_manager, ledger_write, open_drawer
+from app.ui.widgets.dialogs import MessageDialog, show_error
 from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.operation_choice import OperationChoiceDialog
 from app.ui.widgets.void_reason import VoidReasonDialog
@@ -187,19 +188,11 @@ class PaymentHistoryScreen(Screen):
 
     def _chosen(self, choice: str, row) -> None:
         if choice == "refundButton":
-            self.authorize("決済の取消", lambda manager: self.refund(row, manager))
+            as_manager(self, self.context, "決済の取消", lambda manager: self.refund(row, manager))
         elif choice == "reprintButton":
             self.reprint(row)
         elif choice == "markRefundedButton":
-            self.authorize("返金済みの記録", lambda manager: self.ask_mark_reason(row, manager))
-
-    def authorize(self, action: str, then) -> None:
-        if self.context.staff_is_manager:
-            then(self.context.staff)
-            return
-        dialog = ManagerAuthDialog(self, action, self.context.authorize_manager)
-        dialog.authorized.connect(then)
-        dialog.open()
+            as_manager(self, self.context, "返金済みの記録", lambda manager: self.ask_mark_reason(row, manager))
 
     def refund_being_checked(self) -> None:
         """Issue 16: a refund still 処理中 / 要確認 — no second refund, no void, no 返金済み; ask again."""
@@ -253,17 +246,13 @@ class PaymentHistoryScreen(Screen):
         dialog.open()
 
     def _mark(self, row, manager, reason: str, *, cash_refund_yen: int) -> None:
-        try:
+        with ledger_write(self.show_message, refused=self.load) as write:
             self.context.payments.mark_refunded_elsewhere(row.id, manager_id=manager.id, reason=reason,
                                                           cash_refund_yen=cash_refund_yen, staff_id=self.context.staff.id)
-        except RegiError as refusal:
-            self.load()
-            self.show_message(refusal.message)
+        if write.refused:
             return
         if cash_refund_yen and self.context.settings.printer_drawer:
-            self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: show_error(
-                self, getattr(error, "message", str(error)), title="ドロアを開けませんでした", retry_label="再試行",
-                on_retry=lambda: self.context.run_device(self.context.printer.kick_drawer)))
+            open_drawer(self, self.context)
         self.enter(slip_id=self.slip_id, after_refund=True)
         done = f"現金 {format_yen(cash_refund_yen)} をお客様にお返しください。" if cash_refund_yen else "返金済みとして記録しました。"
         self.show_message(done)

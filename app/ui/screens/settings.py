@@ -268,7 +268,7 @@ class SettingsScreen(Screen):
                                           authorized_by_id=self.authorized_by.id if self.authorized_by else None)
         self.context.reload_settings()
         self.context.apply_terminal_settings()
-        if self.context.ledger.current_session():
+        if self.context.ledger.current_day():
             self.context.terminal.connect_terminal(lambda _result: None)
         self.show_message("")
         self.check_result.setText("保存しました。「決済端末接続」で接続を確認してください。")

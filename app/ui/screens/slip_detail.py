@@ -17,17 +17,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QScroller, QVBoxLayout, QWidget
 
-from app.core.errors import RegiError
 from app.core.ledger.journal import SlipDetail, SlipJournal
 from app.core.ledger.slip_queries import SlipState
 from app.core.ledger.voids import CORRECTION_REASONS, VOID_REASONS
 from app.core.money import REDUCED_RATE, format_yen
 from app.core.printing.receipt import layout_receipt
-from app.core.receipts import receipt_for_slip
+from app.core.receipt_data import receipt_for_slip
 from app.core.terminal.profiles import terminal_profile
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
-from app.ui.widgets.dialogs import ManagerAuthDialog, show_error
+from app.ui.ops import as_manager, ledger_write, open_drawer
+from app.ui.widgets.dialogs import show_error
 from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.void_reason import VoidReasonDialog
 
@@ -274,12 +274,7 @@ class SlipDetailScreen(Screen):
             self.show_message(self.detail.void_refusal)
             return
         action = "伝票訂正" if correction else "伝票取消"
-        if self.context.staff_is_manager:
-            self._ask_reason(self.context.staff, correction)
-            return
-        dialog = ManagerAuthDialog(self, action, self.context.authorize_manager)
-        dialog.authorized.connect(lambda manager: self._ask_reason(manager, correction))
-        dialog.open()
+        as_manager(self, self.context, action, lambda manager: self._ask_reason(manager, correction))
 
     def _ask_reason(self, manager, correction: bool) -> None:
         slip = self.detail.slip
@@ -296,18 +291,14 @@ class SlipDetailScreen(Screen):
 
     def void(self, manager, reason: str, correction: bool) -> None:
         slip_id = self.detail.slip.id
-        try:
+        with ledger_write(self.show_message, refused=lambda: self.load(slip_id)) as write:
             cart = self.journal.correction_cart(slip_id, self.context.new_cart()) if correction else None
             result = self.journal.void(slip_id, staff_id=self.context.staff.id, authorized_by_id=manager.id,
                                        reason=reason, correction=correction)
-        except RegiError as error:
-            self.load(slip_id)
-            self.show_message(error.message)
+        if write.refused:
             return
         if result.cash_refund_yen and self.context.settings.printer_drawer:
-            self.context.run_device(self.context.printer.kick_drawer, on_error=lambda error: show_error(
-                self, getattr(error, "message", str(error)), title="ドロアを開けませんでした", retry_label="再試行",
-                on_retry=lambda: self.context.run_device(self.context.printer.kick_drawer)))
+            open_drawer(self, self.context)
         done = f"伝票番号 {result.original_number:06d} を取消しました（取消伝票 {result.void_number:06d}）。"
         if result.cash_refund_yen:
             done += f"現金 {format_yen(result.cash_refund_yen)} をお返しください。"

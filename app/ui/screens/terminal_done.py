@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 from app.core.money import format_yen
 from app.core.printing.terminal_slip import terminal_slip_copies
 from app.core.terminal.profiles import terminal_profile
-from app.core.terminal_slips import slip_data_for
+from app.core.terminal_slip_data import slip_data_for
 from app.ui.screens.base import Screen
 from app.ui.terminal_request import tender_label
 from app.ui.widgets.buttons import touch_button

@@ -8,7 +8,7 @@ from app.ui.background import ledger_work, reraise
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.terminal_dialogs import show_login_problem
-from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
+from app.ui.ops import as_manager
 from app.ui.widgets.reconcile_dialog import ReconcileDialog, action_line
 from app.ui.widgets.terminal_indicator import TerminalIndicator
 
@@ -76,7 +76,7 @@ class TopScreen(Screen):
         else:
             self.context.coordinator.recheck()
         ledger = self.context.ledger
-        ledger_work().submit(ledger.current_session, self._show_session, reraise)
+        ledger_work().submit(ledger.current_day, self._show_session, reraise)
         self.refresh_reconcile()
         self.refresh_backup()
 
@@ -123,9 +123,7 @@ class TopScreen(Screen):
         self.context.terminal.connect_terminal(lambda result: show_login_problem(self, result, self.connect_terminal))
 
     def open(self, target: str, label: str) -> None:
-        if target == "SettingsScreen" and not self.context.staff_is_manager:
-            dialog = ManagerAuthDialog(self, "設定の変更", self.context.authorize_manager)
-            dialog.authorized.connect(lambda manager: self.navigator.go(target, authorized_by=manager))
-            dialog.open()
-            return
-        self.navigator.go(target)
+        if target == "SettingsScreen":
+            as_manager(self, self.context, "設定の変更", lambda manager: self.navigator.go(target, authorized_by=manager))
+        else:
+            self.navigator.go(target)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from app.core.ledger.sessions import DENOMINATIONS_YEN, MAX_COUNT
+from app.core.ledger.business_day import DENOMINATIONS_YEN, MAX_COUNT
 from app.core.money import format_yen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.tenkey import TenKey

@@ -13,13 +13,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from app.core.errors import RegiError
 from app.core.money import format_yen
 from app.core.payment_state import PaymentState
 from app.core.terminal.profiles import method_label
 from app.ui.keyboard import InputKind, touch_input
 from app.ui.widgets.buttons import touch_button
-from app.ui.widgets.dialogs import ManagerAuthDialog, message_line
+from app.ui.ops import as_manager, ledger_write
+from app.ui.widgets.dialogs import message_line
 
 ACTION_TEXT = {
     PaymentState.DISPUTED_PAID: "「未決済」とした決済を決済端末が承認していました。決済端末で取消（返金）してから「返金済み」にしてください。",
@@ -156,20 +156,14 @@ class ReconcileDialog(QDialog):
             row.id, manager_id=manager.id, reason=reason))
 
     def _as_manager(self, what: str, action) -> None:
-        """Run ``action(manager)``: at once for a manager, else after ManagerAuthDialog."""
+        """Run the ledger write ``action(manager)`` as a manager (``ops.as_manager``), then refresh."""
         def apply(manager) -> None:
-            try:
+            with ledger_write(self.message_label.setText) as write:
                 action(manager)
-            except RegiError as error:
-                self.message_label.setText(error.message)
+            if write.refused:
                 return
             self.message_label.setText("記録しました。")
             self.refresh()
             self.context.coordinator.recheck()  # the others refresh on its updates
 
-        if self.context.staff_is_manager:
-            apply(self.context.staff)
-        else:
-            dialog = ManagerAuthDialog(self, what, self.context.authorize_manager)
-            dialog.authorized.connect(apply)
-            dialog.open()
+        as_manager(self, self.context, what, apply)

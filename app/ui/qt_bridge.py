@@ -1,4 +1,4 @@
-"""Qt side of the terminal bridge: results and events come back on the UI thread.
+"""``QtBridge``, the Qt side of the terminal bridge: results and events come back on the UI thread.
 
 The ``TerminalBridge`` (app/core/terminal) owns the socket on its own thread; this
 adapter never waits on it. ``call(future, on_done)`` runs ``on_done(result)`` on the UI
@@ -20,7 +20,7 @@ from app.ui.threads import install, when_done
 log = logging.getLogger(__name__)
 
 
-class TerminalLink(QObject):
+class QtBridge(QObject):
     state_changed = Signal(object)  # LinkState
     event_received = Signal(object)  # TerminalEvent
 

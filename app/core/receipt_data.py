@@ -1,5 +1,5 @@
-"""Receipt data for a committed slip: the stored slip, not the cart, is what gets printed,
-so a reprint shows exactly what was recorded."""
+"""The ``ReceiptData`` of a committed slip (laid out by ``printing/receipt.py``): the stored
+slip, not the cart, is what gets printed, so a reprint shows exactly what was recorded."""
 from __future__ import annotations
 
 from app.core.ledger.models import Slip

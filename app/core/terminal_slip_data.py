@@ -1,4 +1,5 @@
-"""Terminal slip (控え) data for a recorded terminal payment or refund (R-SLIP).
+"""The ``TerminalSlipData`` (控え, laid out by ``printing/terminal_slip.py``) of a recorded
+terminal payment or refund (R-SLIP).
 
 Only what the terminal reported is printed (the row's fields and its slip data); the
 shop's name, phone and address come from the settings. QR payments have no slip.
