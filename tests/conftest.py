@@ -16,6 +16,24 @@ os.environ["XDG_DATA_HOME"] = os.path.join(_USER_DIRS, "data")
 os.environ["XDG_STATE_HOME"] = os.path.join(_USER_DIRS, "state")
 
 
+def pytest_sessionstart(session):
+    """Import every module of ``app`` now, on the main thread, before a test starts a thread.
+    pytest rewrites the asserts of each ``app`` module it imports (``app.testing`` is a plugin of
+    the regi distribution), with ``ast.parse``; CPython 3.11.7 fails when two threads convert an
+    AST at once (gh-106905: ``SystemError: AST constructor recursion depth mismatch``), and the
+    register imports lazily on its worker threads (start-up, printing). The shop's register
+    imports without pytest's rewriter and is not affected."""
+    import importlib
+    import pkgutil
+
+    import app
+
+    for module in pkgutil.walk_packages(app.__path__, "app."):
+        if module.name.endswith("__main__") or module.name.startswith("app.migrations"):
+            continue  # programs, and alembic's scripts (run by alembic only)
+        importlib.import_module(module.name)
+
+
 def pytest_sessionfinish(session, exitstatus):
     session.config.regi_exitstatus = int(exitstatus)
     shutil.rmtree(_USER_DIRS, ignore_errors=True)

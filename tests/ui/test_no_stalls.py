@@ -5,6 +5,7 @@ behaviour that makes it so: passwords are checked off the UI thread while the sc
 usable and says so, the cashier's screens are built ahead, dialogs and rows do not pile up.
 """
 import threading
+import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -174,13 +175,24 @@ def test_the_manager_dialog_is_reused_empty_and_answers_only_its_own_asking(regi
     assert register.text("totalLabel") == "¥792"  # 10 % off ¥880, once
 
 
-def test_the_printing_path_is_loaded_ahead_on_the_device_worker(register):
-    """SPEC §9: the first receipt does not load python-escpos, Pillow or the receipt font on
-    the UI thread: the device worker loaded them while the register waited for a login."""
-    import sys
+@pytest.fixture
+def warm_threads(monkeypatch):
+    """The threads that ran the printing warm-up (patched before the register starts)."""
+    import threading
 
+    import app.ui.warm as warm
+
+    threads, real = [], warm._warm
+    monkeypatch.setattr(warm, "_warm", lambda: (threads.append(threading.current_thread().name), real()))
+    return threads
+
+
+def test_the_printing_path_is_loaded_ahead_on_the_device_worker(warm_threads, register):
+    """SPEC §9: the first receipt does not load python-escpos, Pillow or the receipt font on
+    the UI thread: the device worker loads them once the ledger is open, before a login."""
     register.wait_devices()
+    register.wait_until(lambda: warm_threads, what="the printing warm-up")
+    assert len(warm_threads) == 1 and warm_threads[0].startswith("regi-device")
     from app.core.printing.render import font
 
-    assert {"escpos.printer", "app.core.printing.receipt", "app.core.printing.terminal_slip"} <= set(sys.modules)
     assert font.cache_info().currsize > 0
