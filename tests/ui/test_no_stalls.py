@@ -5,8 +5,8 @@ behaviour that makes it so: passwords are checked off the UI thread while the sc
 usable and says so, the cashier's screens are built ahead, dialogs and rows do not pile up.
 """
 import threading
-import pytest
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QWidget
