@@ -62,7 +62,7 @@ DEMO_SETTINGS = ShopSettings(
 
 def seed_demo(ledger: Ledger) -> bool:
     """Fill an empty ledger with the demo shop. Returns False (and does nothing) if it has staff."""
-    with ledger.session() as db, db.begin():
+    with ledger.write() as db:
         if db.scalar(select(func.count()).select_from(Staff)):
             return False
         save_settings(db, DEMO_SETTINGS)

@@ -124,7 +124,7 @@ def _open_ledger(db_url: str, clock: Clock, demo: bool, settings: dict | None) -
     if demo:
         seed_demo(ledger)
     if settings:
-        with ledger.session() as db, db.begin():
+        with ledger.write() as db:
             save_settings(db, replace(load_settings(db), **settings))
     ledger.register()
     return ledger

@@ -160,3 +160,43 @@ def test_sale_needs_an_open_register(ledger):
     with pytest.raises(RegiError, match="開局していません"):
         ledger.commit_sale(sold_cart(ledger), staff_id(ledger, "佐藤"))
     assert ledger.slips() == []
+
+
+@pytest.mark.parametrize("check", ["login", "authorize_manager"])
+def test_a_password_check_is_not_refused_by_a_commit_during_its_hash(ledger, monkeypatch, check):
+    """A login or a manager's password reads the staff row, hashes (scrypt: long on a loaded
+    tablet), then writes. Another thread committing meanwhile (the backup's audit record after a
+    login) made that write fail at once with "database is locked"; the check now holds the
+    write lock from its start, and the other commit waits for it."""
+    import threading
+
+    from app.core.ledger import staff as staff_rules
+
+    other: list[BaseException | None] = []
+
+    def commit_elsewhere():
+        try:
+            ledger.record_audit("backup", None, detail={"test": True})
+            other.append(None)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            other.append(error)
+
+    def during_hash(real):
+        def checked(db, *args, **kwargs):
+            result = real(db, *args, **kwargs)  # the staff row has been read
+            writer = threading.Thread(target=commit_elsewhere)
+            writer.start()
+            writer.join(0.5)  # it commits now unless the check holds the lock
+            return result
+        return checked
+
+    monkeypatch.setattr(staff_rules, "authenticate", during_hash(staff_rules.authenticate))
+    monkeypatch.setattr(staff_rules, "authorize_manager", during_hash(staff_rules.authorize_manager))
+    manager = staff_id(ledger, "山田 店長")
+    who = ledger.login(manager, "1234") if check == "login" else ledger.authorize_manager("1234")
+    assert who.id == manager
+    for _ in range(100):
+        if other:
+            break
+        threading.Event().wait(0.05)
+    assert other == [None]  # the other commit waited, then went through

@@ -117,7 +117,7 @@ def take_backup(ledger, reason: str) -> BackupResult | None:
 
 def record_backup(ledger, result: BackupResult, staff_id: int | None = None) -> None:
     """The audit row ``last_backup`` reads (the top screen's warning until one succeeds)."""
-    with ledger.session() as db, db.begin():
+    with ledger.write() as db:
         audit.record(db, result.at, "backup", staff_id, target=result.path, detail=asdict(result))
 
 

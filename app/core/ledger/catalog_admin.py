@@ -52,7 +52,7 @@ class CatalogBook:
     # --- editing -----------------------------------------------------------
     def save_category(self, category_id: int | None, name: str, sort_order: int, *, by: int | None) -> Category:
         _check(name_problem(name, "カテゴリ名", 40))
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             if _category_named(db, name.strip(), not_id=category_id):
                 raise RegiError(f"カテゴリ「{name.strip()}」はもうあります。")
             category = db.get(Category, category_id) if category_id else Category(color="#5b8def")
@@ -73,7 +73,7 @@ class CatalogBook:
                or (None if tax_class in ("food", "standard") else "税区分を選んでください。")
                or (None if category_id else "カテゴリを選んでください。")
                or (None if sort_order.strip().lstrip("-").isdigit() else "表示順は数字で入力してください。"))
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             if db.scalar(select(Product).where(Product.code == code, Product.id != (product_id or 0))):
                 raise RegiError(f"商品コード「{code}」は別の商品で使われています。")
             product = db.get(Product, product_id) if product_id else Product()
@@ -103,7 +103,7 @@ class CatalogBook:
         """Create or update every row's product (categories by name, created when new), in one
         transaction. Returns how many products changed."""
         changed = 0
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             existing = {p.code: p for p in db.scalars(select(Product))}
             for row in rows:
                 category = _category_named(db, row.category)

@@ -138,7 +138,7 @@ class DayClose:
             raise RegiError("「その他」の内容を入力してください。")
         full_reason = f"{reason}：{note}" if note else reason
         now = self.ledger.clock.now()
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             session = self._open_day(db)
             staff = db.get(Staff, staff_id)
             manager = db.get(Staff, authorized_by_id) if authorized_by_id is not None else None
@@ -175,7 +175,7 @@ class DayClose:
         difference_reason, terminal_reason = difference_reason.strip(), terminal_reason.strip()
         register = self.ledger.register()
         now = self.ledger.clock.now()
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             manager = db.get(Staff, authorized_by_id)
             if manager is None or not manager.active or not manager.is_manager:
                 raise RegiError("精算には責任者の承認が必要です。")

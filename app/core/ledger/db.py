@@ -26,6 +26,16 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+WRITE_LOCK = "regi_write_lock"
+"""Execution option: this transaction takes SQLite's write lock at ``BEGIN`` (``BEGIN IMMEDIATE``).
+For a transaction that reads, waits (a password hash) and then writes: with a deferred ``BEGIN``,
+another connection committing in between makes its first write fail at once with "database is
+locked" (WAL cannot move a read snapshot forward inside a transaction; the busy timeout does not
+apply). Taken at ``BEGIN``, the lock is waited for (``busy_timeout``) like any other.
+Not for every transaction: a read nested inside a locked one on another connection is fine,
+but a write nested that way would wait for itself."""
+
+
 def create_ledger_engine(url: str) -> Engine:
     """Engine for the ledger. For SQLite: WAL, ``synchronous=FULL``, foreign keys, busy timeout,
     and the files 0600 (``files.secure_sqlite_files``)."""
@@ -44,7 +54,8 @@ def create_ledger_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            immediate = connection.get_execution_options().get(WRITE_LOCK)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     return engine
 
 

@@ -63,7 +63,7 @@ class SlipJournal:
     def void(self, slip_id: int, *, staff_id: int, authorized_by_id: int, reason: str, correction: bool = False) -> VoidResult:
         """Void (or, with ``correction``, void for a re-ring) in one transaction."""
         register_id = self.register_id
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             return voids.void_slip(db, slip_id, register_id=register_id, staff_id=staff_id, authorized_by_id=authorized_by_id,
                                    reason=reason, now=self.ledger.clock.now(), correction=correction)
 

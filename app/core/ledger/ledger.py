@@ -8,7 +8,9 @@ or nothing. Returned ORM objects are detached snapshots (``expire_on_commit=Fals
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -17,7 +19,7 @@ from app.core.cart import Cart
 from app.core.clock import Clock
 from app.core.errors import RegiError
 from app.core.ledger import audit, business_day, chain, slips, staff
-from app.core.ledger.db import open_ledger
+from app.core.ledger.db import WRITE_LOCK, open_ledger
 from app.core.ledger.models import Category, Product, Register, RegisterSession, Slip, Staff
 from app.core.ledger.settings import ShopSettings, load_settings, save_settings
 
@@ -52,6 +54,24 @@ class Ledger:
         """A new ORM session (use as a context manager); for reads outside the facade."""
         return self._sessions()
 
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction (``with ledger.write() as db:``): committed at the end, rolled back
+        on an error, and holding SQLite's write lock from its start (``db.WRITE_LOCK``: a
+        transaction that reads before it writes — every audit record reads the chain's head —
+        would otherwise fail at once when another thread commits in between). Reads nested in
+        it on another session are fine; a write nested in it would wait for itself."""
+        with self._sessions() as db, db.begin():
+            db.connection(execution_options={WRITE_LOCK: True})
+            yield db
+
+    def _locked_session(self) -> Session:
+        """A session that holds the write lock from its first statement, committed by the caller
+        (``login`` and ``authorize_manager`` commit a refusal before raising it)."""
+        db = self._sessions()
+        db.connection(execution_options={WRITE_LOCK: True})
+        return db
+
     def dispose(self) -> None:
         self._sessions.kw["bind"].dispose()
 
@@ -62,7 +82,7 @@ class Ledger:
 
     def save_settings(self, new: ShopSettings, staff_id: int | None, authorized_by_id: int | None = None) -> None:
         self._register = None  # the register code may change
-        with self._sessions.begin() as db:
+        with self.write() as db:
             changed = save_settings(db, new)
             if changed:
                 audit.record(db, self.clock.now(), "settings_change", staff_id, detail=changed, authorized_by_id=authorized_by_id)
@@ -75,7 +95,7 @@ class Ledger:
         cached = self._register
         if cached is not None:
             return cached
-        with self._sessions.begin() as db:
+        with self.write() as db:
             register = chain.this_register(db)
         self._register = register
         return register
@@ -86,8 +106,9 @@ class Ledger:
             return staff.active_staff(db)
 
     def login(self, staff_id: int, password: str) -> Staff:
-        """Authenticate; failures and lockouts are committed before the refusal is raised."""
-        with self._sessions() as db:
+        """Authenticate; failures and lockouts are committed before the refusal is raised.
+        Locked from the start: the password check (scrypt) sits between its read and its write."""
+        with self._locked_session() as db:
             try:
                 member = staff.authenticate(db, staff_id, password, self.clock.now())
             except RegiError:
@@ -99,8 +120,9 @@ class Ledger:
 
     def authorize_manager(self, password: str, staff_id: int | None = None) -> Staff:
         """The manager whose password this is (ManagerAuthDialog); ``RegiError`` otherwise.
-        Every attempt is audited and committed; see ``staff.authorize_manager`` for the lockout."""
-        with self._sessions() as db:
+        Every attempt is audited and committed; see ``staff.authorize_manager`` for the lockout.
+        Locked from the start, as ``login``."""
+        with self._locked_session() as db:
             try:
                 manager = staff.authorize_manager(db, password, self.clock.now(), staff_id=staff_id)
             except RegiError:
@@ -110,7 +132,7 @@ class Ledger:
             return manager
 
     def record_audit(self, action: str, staff_id: int | None, **kwargs) -> None:
-        with self._sessions.begin() as db:
+        with self.write() as db:
             audit.record(db, self.clock.now(), action, staff_id, **kwargs)
 
     # --- the business day (a RegisterSession row) ---------------------------
@@ -121,7 +143,7 @@ class Ledger:
 
     def open_day(self, staff_id: int, *, counts: dict[int, int] | None = None, total_yen: int | None = None) -> RegisterSession:
         register = self.register()
-        with self._sessions.begin() as db:
+        with self.write() as db:
             day = business_day.open_day(db, register, staff_id, self.clock.now(), counts=counts, total_yen=total_yen)
             audit.record(db, self.clock.now(), "open_session", staff_id, target=f"session:{day.id}", detail={"float_yen": day.float_yen, "counts": counts})
             return day
@@ -147,7 +169,7 @@ class Ledger:
     def commit_sale(self, cart: Cart, staff_id: int) -> CommittedSlip:
         """Commit a settled cart as one slip, atomically. Raises ``RegiError`` if not open."""
         register = self.register()
-        with self._sessions.begin() as db:
+        with self.write() as db:
             session = business_day.current_day(db, register.id)
             if session is None:
                 raise RegiError("レジが開局していません。")

@@ -33,7 +33,7 @@ def save_shop(ledger: Ledger, values: dict, staff_id: int | None, authorized_by_
     problem = shop_problem(values)
     if problem:
         raise RegiError(problem)
-    with ledger.session() as db, db.begin():
+    with ledger.write() as db:
         old = load_settings(db)
         if values["register_code"] != old.register_code and db.scalar(select(Register).where(Register.code == values["register_code"])):
             raise RegiError(f"レジコード「{values['register_code']}」は別のレジで使われています。")

@@ -32,7 +32,7 @@ class StaffBook:
 
     def add(self, name: str, role: str, password: str, again: str, *, by: int | None) -> Staff:
         _check(name_problem(name, "名前", 40) or _role_problem(role) or password_problem(password, again))
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             order = (db.scalar(select(func.max(Staff.sort_order))) or 0) + 1
             member = Staff(name=name.strip(), role=role, password_hash=hash_password(password), failed_attempts=0,
                            active=True, sort_order=order)
@@ -44,7 +44,7 @@ class StaffBook:
     def update(self, staff_id: int, *, name: str, role: str, active: bool, by: int | None) -> Staff:
         """Rename, change role, enable / disable in one step (audited with old → new)."""
         _check(name_problem(name, "名前", 40) or _role_problem(role))
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             member = _get(db, staff_id)
             if member.role == "manager" and member.active and (role != "manager" or not active) and _managers(db) <= 1:
                 raise RegiError("最後の責任者は担当者に変更することも無効にすることもできません。先に別の責任者を追加してください。")
@@ -59,7 +59,7 @@ class StaffBook:
 
     def reset_password(self, staff_id: int, password: str, again: str, *, by: int | None) -> None:
         _check(password_problem(password, again))
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             member = _get(db, staff_id)
             member.password_hash = hash_password(password)
             member.failed_attempts, member.locked_until = 0, None

@@ -53,7 +53,7 @@ class TerminalPaymentBook:
             raise RegiError("金額を入力してください。")
         register = self.ledger.register()
         now = self.ledger.clock.now()
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             session = business_day.current_day(db, register.id)
             if session is None:
                 raise RegiError("レジが開局していません。")
@@ -129,7 +129,7 @@ class TerminalPaymentBook:
     def _apply(self, payment_id: int, event: PaymentEvent, *, result=None, terminal_status: str | None = None,
                note: str | None = None, audit_by: int | None = None, force_note: bool = False) -> TerminalPayment:
         now = self.ledger.clock.now()
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             row = db.get(TerminalPayment, payment_id)
             before = PaymentState(row.state)
             try:
@@ -172,7 +172,7 @@ class TerminalPaymentBook:
             raise RegiError("理由を入力してください。")
         now = self.ledger.clock.now()
         register = self.ledger.register()
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             row = db.get(TerminalPayment, payment_id)
             before = PaymentState(row.state)
             if _open_refund(db, row.id) is not None:
@@ -261,7 +261,7 @@ class TerminalPaymentBook:
     def mark_printed(self, payment_id: int) -> int:
         """Count a print of this payment's slip; returns how many prints before this one
         (so ≥ 1 means the print carries (再))."""
-        with self.ledger.session() as db, db.begin():
+        with self.ledger.write() as db:
             row = db.get(TerminalPayment, payment_id)
             before = row.slip_prints
             row.slip_prints = before + 1
