@@ -142,13 +142,20 @@ def test_a_registration_number_failing_the_check_digit_asks_first(shop):
     assert detail == {"registration_number": ["T1234567890123", "T1000012050002"]} and who == shop.context.staff.id
 
 
-@pytest.mark.skip(reason="hangs in the merged register (2026-11-25): to investigate next session")
 def test_a_register_renamed_keeps_its_open_day(shop):
+    day = shop.ledger.current_session()
     shop.tap("shopTab")
     shop.enter_text("registerCodeEdit", "R02")
+    shop.enter_text("registerNameEdit", "2番レジ")
     shop.tap("saveShopButton")
-    assert shop.ledger.current_session() is not None
-    assert shop.ledger.register().code == "R02"
+    assert (shop.ledger.register().code, shop.ledger.register().name) == ("R02", "2番レジ")
+    shop.tap("backButton")
+    shop.tap("checkoutButton")  # no 開局 again: the same day
+    shop.add_products("プリン")
+    shop.pay("cashMethodButton", None)
+    shop.wait_screen("CheckoutDoneScreen")
+    assert shop.ledger.current_session().id == day.id
+    assert shop.slips()[-1].session_id == day.id
 
 
 @pytest.mark.parametrize("kind, target, words", [

@@ -34,7 +34,8 @@ def test_the_app_asks_for_the_virtual_keyboard_in_japanese(monkeypatch):
 
     from app.ui import keyboard
 
-    monkeypatch.delenv("QT_IM_MODULE", raising=False)
+    monkeypatch.setenv("QT_IM_MODULE", "")  # recorded first, so the undo removes what configure() sets
+    monkeypatch.delenv("QT_IM_MODULE")
     before = QLocale()
     try:
         keyboard.configure()  # what ``regi`` does before its QApplication
@@ -42,6 +43,16 @@ def test_the_app_asks_for_the_virtual_keyboard_in_japanese(monkeypatch):
         assert QLocale().language() == QLocale.Japanese
     finally:
         QLocale.setDefault(before)
+
+
+def test_offscreen_tests_run_without_the_keyboard(register):
+    """Offscreen the keyboard never shows, and its QML, loaded on the first tap on a text field,
+    logs from a thread through pytest-qt's handler while the UI thread holds the GIL: a hang.
+    The plugin must not configure it for "offscreen:configfile=…" either."""
+    from app.ui import keyboard
+
+    assert os.environ["QT_QPA_PLATFORM"].startswith("offscreen")
+    assert os.environ.get("QT_IM_MODULE") != keyboard.IM_MODULE
 
 
 def test_every_back_office_text_field_opens_the_keyboard(register):
