@@ -225,6 +225,13 @@ def test_a_duplicate_product_code_is_refused(shop):
 
 
 def test_a_product_added_and_changed_on_the_tablet(shop):
+    shop.tap("backButton")
+    shop.tap("checkoutButton")
+    shop.add_products("カフェラテ")
+    shop.pay("cashMethodButton", None)
+    shop.wait_screen("CheckoutDoneScreen")
+    shop.tap("topButton")
+    shop.tap("settingsButton")
     shop.tap("catalogTab")
     shop.tap("newProductButton")
     shop.enter_text("productCodeEdit", "501")
@@ -244,6 +251,73 @@ def test_a_product_added_and_changed_on_the_tablet(shop):
     shop.tap("checkoutButton")
     names = [p.name for c in shop.ledger.catalog() for p in c.products]
     assert "季節のタルト" in names and "カフェラテ" not in names
+    [line] = shop.slips()[0].lines  # sold before the change: as it was
+    assert (line.name, line.unit_price_yen) == ("カフェラテ", 520)
+
+
+def checkout_shelves(driver) -> tuple[list[str], list[str]]:
+    """What CheckoutScreen shows: the category buttons left to right, and the tiles of the shown category."""
+    screen = driver.window.current_screen
+    row = screen.category_row
+    buttons = [row.itemAt(i).widget() for i in range(row.count())]
+    categories = [button.text() for button in buttons if button and not button.isHidden()]  # not the replaced ones
+    grid = screen.tile_pages.currentWidget().layout()
+    tiles = [grid.itemAt(i).widget().text().split("\n")[0] for i in range(grid.count())]
+    return categories, tiles
+
+
+def test_categories_renamed_and_reordered_on_the_tablet(shop):
+    shop.tap("catalogTab")
+    shop.tap("editCategoriesButton")
+    shop.wait_dialog("CategoryDialog")
+    shop.tap("categoryRow_2")  # フード
+    assert shop.find("categoryNameEdit").text() == "フード"
+    shop.enter_text("categoryNameEdit", "ドリンク")
+    shop.tap("renameCategoryButton")
+    assert shop.text("messageLabel") == "カテゴリ「ドリンク」はもうあります。"
+    shop.enter_text("categoryNameEdit", "")
+    shop.tap("renameCategoryButton")
+    assert shop.text("messageLabel") == "カテゴリ名を入力してください。"
+    assert [c.name for c in shop.ledger.catalog()] == ["ドリンク", "フード", "スイーツ", "グッズ"]
+    shop.enter_text("categoryNameEdit", "フード・軽食")
+    shop.tap("renameCategoryButton")
+    shop.tap("moveCategoryUpButton")
+    assert not shop.find("moveCategoryUpButton").isEnabled()  # first now
+    shop.tap("categoryRow_4")  # グッズ, last
+    assert not shop.find("moveCategoryDownButton").isEnabled()
+    shop.enter_text("categoryNameEdit", "季節限定")
+    shop.tap("addCategoryButton")
+    shop.tap("closeButton")
+    assert [c.name for c in shop.ledger.catalog()] == ["フード・軽食", "ドリンク", "スイーツ", "グッズ", "季節限定"]
+    assert shop.find("categoryFilterCombo").itemText(1) == "フード・軽食"
+    changes = [detail for _who, detail in audits(shop, "category_change")]
+    assert {"name": ["フード", "フード・軽食"]} in changes
+    assert {"sort_order": [1, 0], "source": "screen"} in changes and {"sort_order": [0, 1], "source": "screen"} in changes
+    assert [detail for _who, detail in audits(shop, "category_add")] == [{"name": [None, "季節限定"]}]
+    shop.tap("backButton")
+    shop.tap("checkoutButton")
+    assert checkout_shelves(shop)[0] == ["フード・軽食", "ドリンク", "スイーツ", "グッズ", "季節限定"]
+
+
+def test_a_product_moved_among_its_tiles(shop):
+    shop.tap("backButton")
+    shop.tap("checkoutButton")
+    assert checkout_shelves(shop)[1][:5] == ["ブレンドコーヒー", "カフェラテ", "カプチーノ", "アイスコーヒー", "紅茶"]
+    shop.tap("backButton")
+    shop.tap("settingsButton")
+    shop.tap("catalogTab")
+    assert not shop.find("moveProductUpButton").isEnabled()  # nothing chosen yet
+    shop.tap("editProduct_105")  # 紅茶
+    shop.tap("moveProductUpButton")
+    shop.tap("moveProductUpButton")
+    assert shop.find("productOrderEdit").text() == "2"
+    shop.tap("editProduct_101")
+    shop.tap("moveProductUpButton")  # already first
+    assert shop.message() == "これ以上前には動かせません。"
+    shop.tap("backButton")
+    shop.tap("checkoutButton")
+    assert checkout_shelves(shop)[1][:5] == ["ブレンドコーヒー", "カフェラテ", "紅茶", "カプチーノ", "アイスコーヒー"]
+    assert {"sort_order": [4, 3], "source": "screen"} in [d for _who, d in audits(shop, "product_change")]
 
 
 def test_a_csv_with_broken_rows_imports_nothing(shop):
