@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 from app.ui.context import RegisterContext
 from app.ui.keyboard import hide_keyboard
+from app.ui.keyboard_clearance import KeyboardClearance, PanArea
 from app.ui.screens.base import Screen
 
 # In the order a cashier meets them after logging in.
@@ -25,8 +26,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setWindowTitle("Regi")
         self.context = context
-        self.stack = QStackedWidget(self)
-        self.setCentralWidget(self.stack)
+        self.stack = QStackedWidget()
+        self.pan_area = PanArea(self.stack, self)  # the screens pan up from under the on-screen keyboard
+        self.setCentralWidget(self.pan_area)
+        KeyboardClearance(self.pan_area)
         self.screens: dict[str, Screen] = {}
 
     def screen(self, name: str) -> Screen:
