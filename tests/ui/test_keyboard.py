@@ -55,6 +55,14 @@ def test_offscreen_tests_run_without_the_keyboard(register):
     assert os.environ.get("QT_IM_MODULE") != keyboard.IM_MODULE
 
 
+def test_every_text_field_of_every_screen_opens_the_keyboard(register):
+    from app.ui.screens.registry import SCREENS
+
+    fields = [(name, edit) for name in SCREENS for edit in register.window.screen(name).findChildren(QLineEdit)]
+    assert len(fields) > 15
+    assert [f"{name}.{edit.objectName()}" for name, edit in fields if not edit.property("inputKind")] == []
+
+
 def test_every_back_office_text_field_opens_the_keyboard(register):
     register.login("山田 店長", "1234")
     register.open_register(30000)
