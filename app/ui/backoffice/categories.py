@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout
 
 from app.core.errors import RegiError
 from app.core.ledger.catalog_admin import CatalogBook
 from app.ui.keyboard import InputKind, text_field
 from app.ui.widgets.buttons import touch_button
-from app.ui.widgets.dialogs import message_line
+from app.ui.widgets.dialogs import message_line, titled_layout
 from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.touch_list import touch_list
 
@@ -27,15 +27,8 @@ class CategoryDialog(QDialog):
         self.setMinimumSize(900, 600)
         self.book, self.actor_id = book, actor_id
         self.selected_id: int | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
+        layout = titled_layout(self, "カテゴリ編集", "会計画面のカテゴリは上からこの順に並びます。カテゴリをタップして選んでください。")
         layout.setSpacing(12)
-        title = QLabel("カテゴリ編集", self)
-        title.setProperty("role", "title")
-        layout.addWidget(title)
-        hint = QLabel("会計画面のカテゴリは上からこの順に並びます。カテゴリをタップして選んでください。", self)
-        hint.setWordWrap(True)
-        layout.addWidget(hint)
         columns = QHBoxLayout()
         columns.setSpacing(16)
         scroll, self.rows = touch_list(self, spacing=6)
