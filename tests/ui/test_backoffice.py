@@ -213,6 +213,24 @@ def test_a_price_out_of_range_is_refused(shop, price, words):
     assert shop.ledger.product(2).price_yen == 520
 
 
+def test_the_product_form_shows_the_tax_its_price_holds(shop):
+    shop.tap("catalogTab")
+    shop.tap("editProduct_102")  # カフェラテ ¥520, 飲食料品
+    assert shop.text("productTaxNote") == "税込¥520：持ち帰り8% うち消費税¥38／店内10% うち消費税¥47"
+    shop.enter_text("productPriceEdit", "1100")
+    assert shop.text("productTaxNote") == "税込¥1,100：持ち帰り8% うち消費税¥81／店内10% うち消費税¥100"
+    shop.tap("tax_standard")
+    assert shop.text("productTaxNote") == "税込¥1,100：10% うち消費税¥100"
+    shop.enter_text("productPriceEdit", "abc")
+    assert shop.text("productTaxNote") == ""
+    shop.tap("checkoutRulesTab")  # a shop that does not ask 店内 / 持ち帰り: food is eaten in
+    shop.tap("eatInChoice_off")
+    shop.tap("saveCheckoutRulesButton")
+    shop.tap("catalogTab")
+    shop.tap("editProduct_102")
+    assert shop.text("productTaxNote") == "税込¥520：店内10% うち消費税¥47"
+
+
 def test_a_duplicate_product_code_is_refused(shop):
     shop.tap("catalogTab")
     shop.tap("newProductButton")

@@ -18,7 +18,8 @@ from shiboken6 import isValid
 from app.core.catalog_csv import TAX_LABELS, NotCsvError, parse
 from app.core.errors import RegiError
 from app.core.ledger.catalog_admin import FIELD_LABELS, CatalogBook, PlannedChange
-from app.core.money import format_yen
+from app.core.money import REDUCED_RATE, STANDARD_RATE, TaxRounding, format_yen, inclusive_tax_yen
+from app.core.shop_rules import price_problem
 from app.ui.backoffice.categories import CategoryDialog
 from app.ui.backoffice.page import SettingsPage, add_row, check_value, checked_value, choice_row, form_grid
 from app.ui.keyboard import InputKind, text_field
@@ -78,6 +79,13 @@ class CatalogPage(SettingsPage):
         add_row(grid, "税区分", taxes)
         add_row(grid, "販売", on_sale)
         form.addLayout(grid)
+        self.tax_note = QLabel("", self)  # what the price holds at each rate the product is sold at
+        self.tax_note.setObjectName("productTaxNote")
+        self.tax_note.setProperty("role", "info")
+        self.tax_note.setWordWrap(True)
+        form.addWidget(self.tax_note)
+        self.price_edit.textChanged.connect(self.show_tax)
+        self.tax_group.buttonClicked.connect(self.show_tax)
         save = touch_button("商品を保存", "saveProductButton", "primary", self)
         save.clicked.connect(self.save_product)
         form.addWidget(save)
@@ -139,6 +147,12 @@ class CatalogPage(SettingsPage):
         check_value(self.active_group, "off" if product and not product.active else "on")
         self.up_button.setEnabled(product is not None)
         self.down_button.setEnabled(product is not None)
+        self.show_tax()
+
+    def show_tax(self, *_args) -> None:
+        settings = self.context.settings
+        self.tax_note.setText(tax_note(self.price_edit.text(), checked_value(self.tax_group), settings.sells_food,
+                                       TaxRounding(settings.tax_rounding)))
 
     # --- editing -----------------------------------------------------------
     def save_product(self) -> None:
@@ -223,6 +237,18 @@ class CatalogPage(SettingsPage):
             return
         self.show_message("")
         self.screen.show_notice(f"商品をCSVに書き出しました：{path}")
+
+
+def tax_note(price_text: str, tax_class: str | None, sells_food: bool, rounding: TaxRounding) -> str:
+    """「税込¥520：持ち帰り8% うち消費税¥38／店内10% うち消費税¥47」; empty while the price is not valid.
+    飲食料品 is 8 % only taken out, and only where the shop asks 店内 / 持ち帰り (else it is eaten in)."""
+    if price_problem(price_text) or tax_class is None:
+        return ""
+    price = int(price_text.strip().replace(",", ""))
+    rates = ((("持ち帰り", REDUCED_RATE), ("店内", STANDARD_RATE)) if tax_class == "food" and sells_food
+             else (("店内" if tax_class == "food" else "", STANDARD_RATE),))
+    parts = [f"{label}{rate}% うち消費税{format_yen(inclusive_tax_yen(price, rate, rounding))}" for label, rate in rates]
+    return f"税込{format_yen(price)}：" + "／".join(parts)
 
 
 def _plan_line(change: PlannedChange) -> str:
