@@ -44,9 +44,9 @@ class CategoryDialog(QDialog):
         form.addWidget(self.rename_button, 1, 0)
         form.addWidget(add, 1, 1)
         self.up_button = touch_button("▲ 前へ", "moveCategoryUpButton", "secondary", self)
-        self.up_button.clicked.connect(lambda: self.move(-1))
+        self.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.down_button = touch_button("▼ 後へ", "moveCategoryDownButton", "secondary", self)
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.down_button.clicked.connect(lambda: self.move_selected(1))
         form.addWidget(self.up_button, 2, 0)
         form.addWidget(self.down_button, 2, 1)
         self.message_label = message_line(self)
@@ -93,6 +93,6 @@ class CategoryDialog(QDialog):
             return
         self.select(category.id, category.name)
 
-    def move(self, step: int) -> None:
+    def move_selected(self, step: int) -> None:  # not move(): that is QWidget.move, which others call
         self.book.move_category(self.selected_id, step, by=self.actor_id())
         self.load()
