@@ -19,12 +19,13 @@ from app.ui.offscreen import use_offscreen
 
 use_offscreen(os.environ)
 
-if os.environ["QT_QPA_PLATFORM"] != "offscreen":
+if not os.environ["QT_QPA_PLATFORM"].startswith("offscreen"):  # also "offscreen:configfile=…"
     from app.ui import keyboard
 
     # The on-screen keyboard, as the app has it. Not offscreen: it never shows there, yet its
     # QML would load on a thread whose log lines need pytest-qt's Python message handler,
-    # i.e. the GIL the UI thread holds while it waits for that load — a deadlock.
+    # i.e. the GIL the UI thread holds while it waits for that load — a deadlock (the first
+    # tap on a text field hung).
     keyboard.configure()
 
 import pytest  # noqa: E402

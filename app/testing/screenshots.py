@@ -508,6 +508,13 @@ def _backoffice_screens(driver):
     yield "43_SettingsScreen_staff", driver.window
     driver.tap("catalogTab")
     yield "44_SettingsScreen_catalog", driver.window
+    driver.tap("editProduct_105")
+    driver.tap("moveProductUpButton")
+    yield "44d_SettingsScreen_catalog_product", driver.window
+    driver.tap("editCategoriesButton")
+    driver.tap("categoryRow_2")
+    yield "44e_CategoryDialog", driver.wait_dialog("CategoryDialog")
+    driver.tap("closeButton")
     with tempfile.TemporaryDirectory() as folder:
         path = f"{folder}/products.csv"
         driver.enter_text("csvPathEdit", path)

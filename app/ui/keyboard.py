@@ -39,8 +39,12 @@ class InputKind(Enum):
 
 def configure() -> None:
     """Choose the virtual keyboard and Japanese before the QApplication is created
-    (an explicit QT_IM_MODULE in the environment wins)."""
-    os.environ.setdefault("QT_IM_MODULE", IM_MODULE)
+    (an explicit QT_IM_MODULE in the environment wins). Not on the ``offscreen`` platform
+    (tests, ``regi-screenshots``): the keyboard never shows there, and its QML, loaded on the
+    first tap on a field, logs from a thread — through a Python message handler (pytest-qt's)
+    that needs the GIL the UI thread holds while it waits for that load: a hang."""
+    if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+        os.environ.setdefault("QT_IM_MODULE", IM_MODULE)
     QLocale.setDefault(QLocale(QLocale.Japanese, QLocale.Japan))
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 from app.ui.context import RegisterContext
 from app.ui.keyboard import hide_keyboard
+from app.ui.keyboard_clearance import KeyboardClearance, PanArea
 from app.ui.screens.base import Screen
 
 WARM_BANDS = 4  # one off-screen paint of a screen is up to ~50 ms on this machine; a band is < 10
@@ -31,8 +32,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setWindowTitle("Regi")
         self.context = context
-        self.stack = QStackedWidget(self)
-        self.setCentralWidget(self.stack)
+        self.stack = QStackedWidget()
+        self.pan_area = PanArea(self.stack, self)  # the screens pan up from under the on-screen keyboard
+        self.setCentralWidget(self.pan_area)
+        KeyboardClearance(self.pan_area)
         self.screens: dict[str, Screen] = {}
 
     def screen(self, name: str) -> Screen:

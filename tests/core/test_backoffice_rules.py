@@ -131,3 +131,18 @@ def test_staff_refusals_name_the_field(ledger):
     with pytest.raises(RegiError, match="4〜8桁の数字"):
         book.add("田中", "cashier", "12a4", "12a4", by=1)
     assert len(book.all()) == count
+
+
+def test_moving_products_that_share_an_order_numbers_them(ledger):
+    book = CatalogBook(ledger)
+    [drinks, *_] = book.categories()
+    first, second, third = book.products(drinks.id)[:3]
+    for product in (first, second, third):  # e.g. a CSV with 表示順 all 0
+        book.save_product(product.id, code=product.code, name=product.name, price=str(product.price_yen),
+                          tax_class=product.tax_class, category_id=drinks.id, sort_order="0", active=True, by=1)
+    assert book.move_product(third.id, -1, by=1)
+    orders = {p.id: p.sort_order for p in book.products(drinks.id)}
+    assert [orders[first.id], orders[third.id], orders[second.id]] == [0, 1, 2]
+    assert [p.id for p in book.products(drinks.id)][:3] == [first.id, third.id, second.id]
+    assert not book.move_product(first.id, -1, by=1)  # first already: nothing changes
+    assert book.categories()[0].id == drinks.id and not book.move_category(drinks.id, -1, by=1)

@@ -5,6 +5,7 @@ import os
 import sys
 
 import pytest
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
@@ -56,6 +57,55 @@ def test_codes_get_the_latin_keyboard(register):
     keyboard.type("02")
     assert edit.text().lower() == "r02"  # as typed: no kana conversion for a code
     QGuiApplication.inputMethod().hide()
+
+
+def _bottom(widget) -> int:
+    return widget.mapToGlobal(QPoint(0, widget.height())).y()
+
+
+def test_a_field_under_the_keyboard_is_panned_into_sight(register):
+    """The CSV path sits at the bottom of 商品: the keyboard (the lower half of a 1280×800 screen)
+    would cover it; the screen pans up until it is above the keys, and back when the keyboard goes."""
+    register.window.resize(1280, 800)
+    _open_shop_settings(register)
+    register.tap("catalogTab")
+    keyboard = VirtualKeyboard()
+    register.window.activateWindow()
+    edit = register.find("csvPathEdit")
+    home = edit.mapToGlobal(QPoint(0, 0))
+    register.tap("csvPathEdit")
+    keyboard.wait_visible()
+    keyboard_top = QGuiApplication.inputMethod().keyboardRectangle().top()
+    assert _bottom(register.window) > keyboard_top and home.y() + edit.height() > keyboard_top  # it was covered
+    register.wait_until(lambda: _bottom(edit) <= keyboard_top, what="the field above the keyboard")
+    assert edit.mapToGlobal(QPoint(0, 0)).y() >= register.window.mapToGlobal(QPoint(0, 0)).y()  # and not above the window
+    edit.clear()
+    keyboard.type("abc")
+    assert edit.text() == "abc"  # the keys still reach the panned field
+    QGuiApplication.inputMethod().hide()
+    register.wait_until(lambda: edit.mapToGlobal(QPoint(0, 0)) == home, what="the screen back in place")
+
+
+def test_a_dialog_field_under_the_keyboard_is_lifted(register):
+    from app.ui.backoffice.first_manager import FirstManagerDialog
+
+    register.window.resize(1280, 800)
+    _open_shop_settings(register)
+    dialog = FirstManagerDialog(register.window.current_screen, register.ledger, lambda: None)
+    dialog.open()
+    QTest.qWait(200)
+    keyboard = VirtualKeyboard()
+    edit = register.find("passwordAgainEdit")
+    home, home_bottom = dialog.pos(), _bottom(edit)
+    register.tap("passwordAgainEdit")
+    keyboard.wait_visible()
+    keyboard_top = QGuiApplication.inputMethod().keyboardRectangle().top()
+    assert home_bottom > keyboard_top  # it was covered
+    register.wait_until(lambda: _bottom(edit) <= keyboard_top, what="the dialog's field above the keyboard")
+    assert dialog.pos().y() < home.y()
+    QGuiApplication.inputMethod().hide()
+    register.wait_until(lambda: dialog.pos() == home, what="the dialog back in place")
+    dialog.reject()
 
 
 _status = {}

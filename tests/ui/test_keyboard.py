@@ -34,14 +34,36 @@ def test_the_app_asks_for_the_virtual_keyboard_in_japanese(monkeypatch):
 
     from app.ui import keyboard
 
-    monkeypatch.delenv("QT_IM_MODULE", raising=False)
+    monkeypatch.setenv("QT_IM_MODULE", "")  # recorded first, so the undo removes what configure() sets
+    monkeypatch.delenv("QT_IM_MODULE")
     before = QLocale()
     try:
-        keyboard.configure()  # what ``regi`` does before its QApplication
+        keyboard.configure()  # offscreen (this suite, regi-screenshots): no keyboard
+        assert "QT_IM_MODULE" not in os.environ
+        monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+        keyboard.configure()  # what ``regi`` does before its QApplication on a display
         assert os.environ["QT_IM_MODULE"] == "qtvirtualkeyboard"
         assert QLocale().language() == QLocale.Japanese
     finally:
         QLocale.setDefault(before)
+
+
+def test_offscreen_tests_run_without_the_keyboard(register):
+    """Offscreen the keyboard never shows, and its QML, loaded on the first tap on a text field,
+    logs from a thread through pytest-qt's handler while the UI thread holds the GIL: a hang.
+    Neither the plugin nor a test running ``regi``'s main() may configure it here."""
+    from app.ui import keyboard
+
+    assert os.environ["QT_QPA_PLATFORM"].startswith("offscreen")
+    assert os.environ.get("QT_IM_MODULE") != keyboard.IM_MODULE
+
+
+def test_every_text_field_of_every_screen_opens_the_keyboard(register):
+    from app.ui.screens.registry import SCREENS
+
+    fields = [(name, edit) for name in SCREENS for edit in register.window.screen(name).findChildren(QLineEdit)]
+    assert len(fields) > 15
+    assert [f"{name}.{edit.objectName()}" for name, edit in fields if not edit.property("inputKind")] == []
 
 
 def test_every_back_office_text_field_opens_the_keyboard(register):

@@ -50,20 +50,40 @@ class CatalogBook:
             return list(db.scalars(query))
 
     # --- editing -----------------------------------------------------------
-    def save_category(self, category_id: int | None, name: str, sort_order: int, *, by: int | None) -> Category:
+    def save_category(self, category_id: int | None, name: str, *, by: int | None) -> Category:
+        """Add a category (last in order) or rename one; a name already in use is refused."""
         _check(name_problem(name, "カテゴリ名", 40))
         with self.ledger.write() as db:
             if _category_named(db, name.strip(), not_id=category_id):
                 raise RegiError(f"カテゴリ「{name.strip()}」はもうあります。")
-            category = db.get(Category, category_id) if category_id else Category(color="#5b8def")
-            old = {"name": category.name, "sort_order": category.sort_order} if category_id else {}
-            category.name, category.sort_order = name.strip(), sort_order
+            if category_id:
+                category = db.get(Category, category_id)
+                old = category.name
+            else:
+                order = (db.scalar(select(func.max(Category.sort_order))) or 0) + 1
+                category, old = Category(color="#5b8def", sort_order=order), None
+            category.name = name.strip()
             db.add(category)
             db.flush()
-            new = {"name": category.name, "sort_order": category.sort_order}
-            self._audit(db, "category_add" if not category_id else "category_change", by, f"category:{category.id}",
-                        {key: (old.get(key), value) for key, value in new.items() if old.get(key) != value})
+            if old != category.name:
+                self._audit(db, "category_change" if category_id else "category_add", by, f"category:{category.id}",
+                            {"name": (old, category.name)})
             return category
+
+    def move_category(self, category_id: int, step: int, *, by: int | None) -> bool:
+        """Move a category ``step`` places (−1: one earlier) among the category buttons at checkout.
+        False when it is already first (last); the orders that change are audited."""
+        with self.ledger.write() as db:
+            rows = list(db.scalars(select(Category).order_by(Category.sort_order, Category.id)))
+            return self._move(db, rows, category_id, step, "category_change", "category", by)
+
+    def move_product(self, product_id: int, step: int, *, by: int | None) -> bool:
+        """Move a product ``step`` places among its category's tiles (on sale or not), as ``move_category``."""
+        with self.ledger.write() as db:
+            category_id = db.get(Product, product_id).category_id
+            rows = list(db.scalars(select(Product).where(Product.category_id == category_id)
+                                   .order_by(Product.sort_order, Product.id)))
+            return self._move(db, rows, product_id, step, "product_change", "product", by)
 
     def save_product(self, product_id: int | None, *, code: str, name: str, price: str, tax_class: str,
                      category_id: int | None, sort_order: str, active: bool, by: int | None) -> Product:
@@ -140,6 +160,20 @@ class CatalogBook:
             self._audit(db, "product_change" if old else "product_add", by, f"product:{product.id}",
                         {**changes, "source": source})
         return bool(changes)
+
+    def _move(self, db: Session, rows: list, row_id: int, step: int, action: str, kind: str, by: int | None) -> bool:
+        """Renumber ``rows`` (in shown order) with row ``row_id`` moved ``step`` places; rows that
+        shared an order get their own, counted from the smallest order there was."""
+        index = next(i for i, row in enumerate(rows) if row.id == row_id)
+        if not 0 <= index + step < len(rows):
+            return False
+        base = min(row.sort_order for row in rows)
+        rows.insert(index + step, rows.pop(index))
+        for order, row in enumerate(rows, start=base):
+            if row.sort_order != order:
+                self._audit(db, action, by, f"{kind}:{row.id}", {"sort_order": (row.sort_order, order), "source": "screen"})
+                row.sort_order = order
+        return True
 
     def _audit(self, db: Session, action: str, by: int | None, target: str, detail: dict) -> None:
         self.ledger.catalog_changed()  # every catalogue write is audited: the checkout rebuilds its tiles

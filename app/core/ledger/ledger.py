@@ -81,12 +81,16 @@ class Ledger:
             return load_settings(db)
 
     def save_settings(self, new: ShopSettings, staff_id: int | None, authorized_by_id: int | None = None) -> None:
-        self._register = None  # the register code may change
+        self.forget_register()  # the register code may change
         with self.write() as db:
             changed = save_settings(db, new)
             if changed:
                 audit.record(db, self.clock.now(), "settings_change", staff_id, detail=changed, authorized_by_id=authorized_by_id)
         self._use_zone(new.shop_timezone)
+
+    def forget_register(self) -> None:
+        """Drop the cached register row: its code or name was changed (店舗情報, shop_admin)."""
+        self._register = None
 
     def register(self) -> Register:
         """This register's row, created on first use from the settings' register code.

@@ -43,3 +43,4 @@ def save_shop(ledger: Ledger, values: dict, staff_id: int | None, authorized_by_
         changed = save_settings(db, replace(old, **values))
         if changed:
             audit.record(db, ledger.clock.now(), "settings_change", staff_id, detail=changed, authorized_by_id=authorized_by_id)
+    ledger.forget_register()  # its cached row has the old code and name

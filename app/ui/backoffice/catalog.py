@@ -1,5 +1,8 @@
 """商品 (SPEC §8): categories and products edited on the tablet, and the catalogue as CSV.
 
+A product is picked in the list (filtered by category), edited in the form and saved; 「▲」 /
+「▼」 move it among its category's tiles. 「カテゴリ編集」 renames, reorders and adds categories.
+
 「CSV読込」 reads the file named in the path field (UTF-8 or Shift_JIS), then shows either
 every broken row (line number and reason — and imports nothing) or a preview of what will
 change, imported only on 「取り込む」. 「CSV書出」 writes the same format to that path.
@@ -8,16 +11,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QVBoxLayout
+from shiboken6 import isValid
 
 from app.core.catalog_csv import TAX_LABELS, NotCsvError, parse
 from app.core.errors import RegiError
 from app.core.ledger.catalog_admin import FIELD_LABELS, CatalogBook, PlannedChange
-from app.core.money import format_yen
+from app.core.money import REDUCED_RATE, STANDARD_RATE, TaxRounding, format_yen, inclusive_tax_yen
+from app.core.shop_rules import price_problem
+from app.ui.backoffice.categories import CategoryDialog
 from app.ui.backoffice.page import SettingsPage, add_row, check_value, checked_value, choice_row, form_grid
 from app.ui.keyboard import InputKind, text_field
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import message_line
+from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.touch_list import touch_list
 
 TAXES = (("food", "飲食料品（8%/10%）"), ("standard", "標準（10%）"))
@@ -33,19 +41,32 @@ class CatalogPage(SettingsPage):
         self.product_id: int | None = None
         columns = QHBoxLayout()
         left = QVBoxLayout()
+        filter_row = QHBoxLayout()
         self.filter_combo = _combo(self, "categoryFilterCombo")
         self.filter_combo.activated.connect(lambda _i: self._list_products())
-        left.addWidget(self.filter_combo)
+        categories = touch_button("カテゴリ編集", "editCategoriesButton", "secondary", self)
+        categories.clicked.connect(self.edit_categories)
+        filter_row.addWidget(self.filter_combo, 3)
+        filter_row.addWidget(categories, 2)
+        left.addLayout(filter_row)
+        product_row = QHBoxLayout()
         new = touch_button("商品を追加", "newProductButton", "secondary", self)
         new.clicked.connect(lambda: self.select_product(None))
-        left.addWidget(new)
-        scroll, self.rows = touch_list(self, spacing=6)
-        left.addWidget(scroll, 1)
+        self.up_button = touch_button("▲", "moveProductUpButton", "secondary", self)
+        self.up_button.clicked.connect(lambda: self.move_product(-1))
+        self.down_button = touch_button("▼", "moveProductDownButton", "secondary", self)
+        self.down_button.clicked.connect(lambda: self.move_product(1))
+        product_row.addWidget(new, 2)
+        product_row.addWidget(self.up_button, 1)
+        product_row.addWidget(self.down_button, 1)
+        left.addLayout(product_row)
+        self.list_scroll, self.rows = touch_list(self, spacing=6)
+        left.addWidget(self.list_scroll, 1)
         columns.addLayout(left, 2)
 
         form = QVBoxLayout()
         grid = form_grid()
-        self.code_edit = text_field(self, "productCodeEdit", InputKind.LATIN, "半角英数字（例: 101）", max_length=20)
+        self.code_edit = text_field(self, "productCodeEdit", InputKind.LATIN, "例: 101", max_length=20)
         self.name_edit = text_field(self, "productNameEdit", InputKind.JAPANESE, "例: カフェラテ", max_length=60)
         self.price_edit = text_field(self, "productPriceEdit", InputKind.DIGITS, "税込（円）", max_length=12)
         taxes, self.tax_group = choice_row(self, TAXES, "tax")
@@ -58,16 +79,16 @@ class CatalogPage(SettingsPage):
         add_row(grid, "税区分", taxes)
         add_row(grid, "販売", on_sale)
         form.addLayout(grid)
+        self.tax_note = QLabel("", self)  # what the price holds at each rate the product is sold at
+        self.tax_note.setObjectName("productTaxNote")
+        self.tax_note.setProperty("role", "info")
+        self.tax_note.setWordWrap(True)
+        form.addWidget(self.tax_note)
+        self.price_edit.textChanged.connect(self.show_tax)
+        self.tax_group.buttonClicked.connect(self.show_tax)
         save = touch_button("商品を保存", "saveProductButton", "primary", self)
         save.clicked.connect(self.save_product)
         form.addWidget(save)
-        category_row = QHBoxLayout()
-        self.category_edit = text_field(self, "categoryNameEdit", InputKind.JAPANESE, "新しいカテゴリ名", max_length=40)
-        add_category = touch_button("カテゴリ追加", "addCategoryButton", "secondary", self)
-        add_category.clicked.connect(self.add_category)
-        category_row.addWidget(self.category_edit, 2)
-        category_row.addWidget(add_category, 1)
-        form.addLayout(category_row)
         form.addStretch(1)
         columns.addLayout(form, 3)
         self.layout_.addLayout(columns, 1)
@@ -101,8 +122,7 @@ class CatalogPage(SettingsPage):
         self.select_product(self.product_id)
 
     def _list_products(self) -> None:
-        while self.rows.count() > 1:
-            self.rows.takeAt(0).widget().deleteLater()
+        clear_layout(self.rows, keep_last=1)  # the final stretch
         for product in self.book.products(self.filter_combo.currentData()):
             label = f"{product.name}  {format_yen(product.price_yen)}" + ("" if product.active else "（販売しない）")
             button = touch_button(label, f"editProduct_{product.code}", "toggle", self, checkable=True)
@@ -115,6 +135,8 @@ class CatalogPage(SettingsPage):
         for index in range(self.rows.count() - 1):
             button = self.rows.itemAt(index).widget()
             button.setChecked(product is not None and button.objectName() == f"editProduct_{product.code}")
+            if button.isChecked():  # a moved product stays in sight (once the list is laid out)
+                QTimer.singleShot(0, lambda b=button: isValid(b) and self.list_scroll.ensureWidgetVisible(b))
         self.code_edit.setText(product.code or "" if product else "")
         self.name_edit.setText(product.name if product else "")
         self.price_edit.setText(str(product.price_yen) if product else "")
@@ -123,6 +145,14 @@ class CatalogPage(SettingsPage):
         self.category_combo.setCurrentIndex(max(self.category_combo.findData(category), 0))
         self.order_edit.setText(str(product.sort_order) if product else "0")
         check_value(self.active_group, "off" if product and not product.active else "on")
+        self.up_button.setEnabled(product is not None)
+        self.down_button.setEnabled(product is not None)
+        self.show_tax()
+
+    def show_tax(self, *_args) -> None:
+        settings = self.context.settings
+        self.tax_note.setText(tax_note(self.price_edit.text(), checked_value(self.tax_group), settings.sells_food,
+                                       TaxRounding(settings.tax_rounding)))
 
     # --- editing -----------------------------------------------------------
     def save_product(self) -> None:
@@ -139,18 +169,18 @@ class CatalogPage(SettingsPage):
         self.load()
         self.screen.show_notice(f"「{product.name}」を保存しました。")
 
-    def add_category(self) -> None:
-        order = len(self.book.categories())
-        try:
-            category = self.book.save_category(None, self.category_edit.text(), order, by=self.actor_id())
-        except RegiError as error:
-            self.show_message(error.message)
+    def move_product(self, step: int) -> None:
+        """One place earlier (−1) or later among its category's tiles; the list follows."""
+        if not self.book.move_product(self.product_id, step, by=self.actor_id()):
+            self.show_message("これ以上" + ("前" if step < 0 else "後") + "には動かせません。")
             return
-        self.category_edit.clear()
         self.show_message("")
         self.load()
-        self.category_combo.setCurrentIndex(self.category_combo.findData(category.id))
-        self.screen.show_notice(f"カテゴリ「{category.name}」を追加しました。")
+
+    def edit_categories(self) -> None:
+        dialog = CategoryDialog(self, self.book, self.actor_id)
+        dialog.finished.connect(lambda _result: self.load())  # names and order as changed there
+        dialog.open()
 
     # --- CSV ---------------------------------------------------------------
     def _path(self) -> Path | None:
@@ -207,6 +237,18 @@ class CatalogPage(SettingsPage):
             return
         self.show_message("")
         self.screen.show_notice(f"商品をCSVに書き出しました：{path}")
+
+
+def tax_note(price_text: str, tax_class: str | None, sells_food: bool, rounding: TaxRounding) -> str:
+    """「税込¥520：持ち帰り8% うち消費税¥38／店内10% うち消費税¥47」; empty while the price is not valid.
+    飲食料品 is 8 % only taken out, and only where the shop asks 店内 / 持ち帰り (else it is eaten in)."""
+    if price_problem(price_text) or tax_class is None:
+        return ""
+    price = int(price_text.strip().replace(",", ""))
+    rates = ((("持ち帰り", REDUCED_RATE), ("店内", STANDARD_RATE)) if tax_class == "food" and sells_food
+             else (("店内" if tax_class == "food" else "", STANDARD_RATE),))
+    parts = [f"{label}{rate}% うち消費税{format_yen(inclusive_tax_yen(price, rate, rounding))}" for label, rate in rates]
+    return f"税込{format_yen(price)}：" + "／".join(parts)
 
 
 def _plan_line(change: PlannedChange) -> str:

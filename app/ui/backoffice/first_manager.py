@@ -2,14 +2,14 @@
 registered here, from LoginScreen's 「はじめての設定」; the rest of the shop is set up in 設定."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QHBoxLayout
 
 from app.core.errors import RegiError
 from app.core.ledger.staff_admin import StaffBook
 from app.ui.backoffice.page import add_row, form_grid
 from app.ui.keyboard import InputKind, text_field
 from app.ui.widgets.buttons import touch_button
-from app.ui.widgets.dialogs import message_line
+from app.ui.widgets.dialogs import message_line, titled_layout
 
 
 class FirstManagerDialog(QDialog):
@@ -19,14 +19,8 @@ class FirstManagerDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(640)
         self.book, self.on_done = StaffBook(ledger), on_done
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        title = QLabel("はじめての設定", self)
-        title.setProperty("role", "title")
-        layout.addWidget(title)
-        info = QLabel("最初の責任者を登録します。ログインしたら「設定」で店舗情報・プリンター・スタッフ・商品を設定してください。", self)
-        info.setWordWrap(True)
-        layout.addWidget(info)
+        layout = titled_layout(self, "はじめての設定",
+                               "最初の責任者を登録します。ログインしたら「設定」で店舗情報・プリンター・スタッフ・商品を設定してください。")
         grid = form_grid()
         self.name_edit = text_field(self, "staffNameEdit", InputKind.JAPANESE, "例: 山田", max_length=40)
         add_row(grid, "名前", self.name_edit)

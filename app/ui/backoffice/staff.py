@@ -10,6 +10,7 @@ from app.core.ledger.staff_admin import ROLES, StaffBook
 from app.ui.backoffice.page import SettingsPage, add_row, check_value, checked_value, choice_row, form_grid
 from app.ui.keyboard import InputKind, text_field
 from app.ui.widgets.buttons import touch_button
+from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.touch_list import touch_list
 
 
@@ -58,8 +59,7 @@ class StaffPage(SettingsPage):
         self.layout_.addLayout(columns, 1)
 
     def load(self) -> None:
-        while self.rows.count() > 1:
-            self.rows.takeAt(0).widget().deleteLater()
+        clear_layout(self.rows, keep_last=1)  # the final stretch
         for member in self.book.all():
             label = f"{member.name}（{ROLES[member.role]}）" + ("" if member.active else " 無効")
             button = touch_button(label, f"staff_{member.id}", "toggle", self, checkable=True)

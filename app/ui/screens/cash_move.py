@@ -4,11 +4,12 @@ audit record, opens the drawer and prints the 入出金票. A 出金 over the sh
 for a manager; a refusal is a message and nothing is recorded."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.errors import RegiError
 from app.core.ledger.day_close import CASH_REASONS
 from app.core.money import format_yen
+from app.ui.keyboard import InputKind, text_field
 from app.ui.report_printing import cash_slip_document, print_document
 from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
@@ -52,10 +53,8 @@ class CashMoveScreen(Screen):
             reasons.addWidget(button, 0, index)
         left.addLayout(reasons)
         left.addWidget(QLabel("内容（その他は必須）", self.body))
-        self.note_edit = QLineEdit(self.body)
-        self.note_edit.setObjectName("noteEdit")
+        self.note_edit = text_field(self.body, "noteEdit", InputKind.JAPANESE, max_length=100)
         self.note_edit.setMinimumHeight(56)
-        self.note_edit.setMaxLength(100)
         left.addWidget(self.note_edit)
         self.limit_label = QLabel("", self.body)
         self.limit_label.setObjectName("limitLabel")

@@ -29,6 +29,20 @@ def message_line(parent: QWidget) -> QLabel:
     return label
 
 
+def titled_layout(dialog: QDialog, title: str, info: str = "") -> QVBoxLayout:
+    """The dialog's column, begun with its title (and a wrapped line of ``info``)."""
+    layout = QVBoxLayout(dialog)
+    layout.setContentsMargins(24, 20, 24, 20)
+    heading = QLabel(title, dialog)
+    heading.setProperty("role", "title")
+    layout.addWidget(heading)
+    if info:
+        line = QLabel(info, dialog)
+        line.setWordWrap(True)
+        layout.addWidget(line)
+    return layout
+
+
 class MessageDialog(QDialog):
     chosen = Signal(str)
 
