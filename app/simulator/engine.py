@@ -48,6 +48,8 @@ from .model import (BATTERY_LINK_MAX_REFUSED, BATTERY_PRINT_MAX_REFUSED, BATTERY
 from . import journal
 from .slips import SlipContext, card_slip, emoney_slip
 
+HOLD_PROMPT = "決済端末で払い戻しの操作を行ってください"  # a held refund (oc.Hold) waits on this screen
+
 __all__ = [  # re-exported: callers import the simulator's vocabulary from here
     "CARD_BRANDS", "EMONEY_BRANDS", "QR_BRANDS", "EngineEvent", "EngineSnapshot", "SimulatorError",
     "Stage", "TerminalEngine", "TxRecord", "duplicate_alert_due",
@@ -91,6 +93,7 @@ class TerminalEngine:
         self._restart_notice = False
         self._queue: deque[oc.Outcome] = deque()
         self._attempt: Attempt | None = None
+        self._held: tuple[str, Callable[[bool], None]] | None = None  # a refund held at the terminal (oc.Hold)
         self._records: dict[str, TxRecord] = {}
         self._history: list[TxRecord] = []
         self._used_transaction_ids: set[str] = set()
@@ -194,7 +197,7 @@ class TerminalEngine:
     def terminal_state(self) -> str:
         if self._busy:
             return "Busy"
-        return "InTransaction" if self._attempt is not None else "Idle"
+        return "InTransaction" if self._attempt is not None or self._held is not None else "Idle"
 
     def snapshot(self) -> EngineSnapshot:
         with self._lock:
@@ -302,7 +305,7 @@ class TerminalEngine:
                     "SaleData": {"SaleTransactionID": dict(txn)}}
 
         with self._op():
-            if self._busy or self._attempt is not None:
+            if self._busy or self._attempt is not None or self._held is not None:
                 return refuse("E2001")
             if transaction_id in self._used_transaction_ids:
                 # Never run a TransactionID twice: a resent payment must not charge again.
@@ -613,7 +616,8 @@ class TerminalEngine:
         with self._op():
             journal_id = self.journal_id
             a = self._attempt
-            if a is not None and a.transaction_id == transaction_id and category == "Payment":
+            held = self._held is not None and self._held[0] == transaction_id and category == "Reversal"
+            if held or (a is not None and a.transaction_id == transaction_id and category == "Payment"):
                 return {"Response": response_part("Failure", ErrorCondition.IN_PROGRESS, "E4007",
                                                   describe("E4007").message), "MessageReference": reference,
                         "JournalID": journal_id}
@@ -688,7 +692,7 @@ class TerminalEngine:
             return out
 
         with self._op():
-            if self._busy or self._attempt is not None:
+            if self._busy or self._attempt is not None or self._held is not None:
                 return answer("E2001")
             if transaction_id in self._used_transaction_ids:
                 return answer("E4003")
@@ -723,6 +727,18 @@ class TerminalEngine:
 
             if isinstance(script, (oc.Decline, oc.CancelOnTerminal)):
                 record_failure(script.code if isinstance(script, oc.Decline) else "E4006", True)
+                return None
+            if isinstance(script, oc.Hold):
+                def finish(approved: bool) -> None:
+                    if approved:
+                        self._perform_reversal(original, sale_id, service_id, txn, amount, self.clock(), True, answer)
+                    else:
+                        record_failure("E4006", True)
+
+                self._held = (transaction_id, finish)
+                self._prompt = HOLD_PROMPT
+                self._emit("display", sale_id=sale_id, service_id=service_id, category="Display", text=HOLD_PROMPT,
+                           body={"OutputText": HOLD_PROMPT, "InfoQualify": "Input", "TimeStamp": _iso(now)})
                 return None
             deliver = True
             perform = True
@@ -787,6 +803,15 @@ class TerminalEngine:
         self._last_result = f"{kind}が完了しました"
         if deliver:
             self._emit("response", sale_id=sale_id, service_id=service_id, category="Reversal", body=response)
+
+    def release_reversal(self, approved: bool = True) -> None:
+        """The held refund (``oc.Hold``) goes on: done (``approved``) or cancelled on the terminal (E4006)."""
+        with self._op():
+            if self._held is None:
+                raise SimulatorError("保留中の払い戻しがありません")
+            (_, finish), self._held = self._held, None
+            self._prompt = PROMPTS[Stage.IDLE]
+            finish(approved)
 
     # -- reconciliation / print ------------------------------------------------------
 
@@ -964,6 +989,7 @@ class TerminalEngine:
                 default = {"credit": st.CARD_FAILED_AUTHORIZED, "emoney": st.EMONEY_UNCONFIRMED,
                            "qr": st.QR_FAILED}.get(a.method or "")
                 self._fail(a, "E2007", deliver=False, status=status or default)
+        self._held = None  # a held refund never ran: its status query answers "not found"
         self._linked_sale_id = None
         self._link_up = False
         self._restart_notice = True
