@@ -50,7 +50,7 @@ class CheckoutDoneScreen(Screen):
             ("トップへ", "topButton", lambda: self.navigator.go("TopScreen"), "secondary"),
             ("次の会計", "nextCheckoutButton", lambda: self.navigator.go("CheckoutScreen"), "primary"),
         ):
-            button = touch_button(label, name, role, self.body, height=80)
+            button = touch_button(label, name, role, self.body, size="tall")
             button.clicked.connect(handler)
             buttons.addWidget(button)
         layout.addLayout(buttons)

@@ -19,6 +19,7 @@ from app.core.money import MAX_AMOUNT_YEN, format_yen
 from app.core.terminal.profiles import method_label
 from app.ui.report_printing import print_document, z_report_document
 from app.ui.screens.base import Screen
+from app.ui.theme import set_style
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.cash_count import CashCount
 from app.ui.widgets.dialogs import ManagerAuthDialog
@@ -109,7 +110,7 @@ class CloseScreen(Screen):
         difference = counted - self.expected_yen
         label = self.figure_labels["difference"]
         label.setText(signed_yen(difference))
-        label.setStyleSheet("color: #c62828;" if difference else "")
+        set_style(label, "alert", bool(difference))  # a difference needs the manager's reason
 
     def refresh_blockers(self) -> None:
         """要確認 and payments without a slip: listed instead of the count, each with 「確認」."""

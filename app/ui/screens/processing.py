@@ -84,7 +84,7 @@ class ProcessingScreenBase(Screen):
         # The ※ note explains the button: side by side, as in the manual.
         bottom = QHBoxLayout()
         bottom.setSpacing(20)
-        note = QLabel("※ 接続が不安定なときなどに決済を中断します。\n"
+        note = QLabel("※ 接続が不安定なときなどに決済を中断します。"
                       "切断した場合、決済端末でのキャンセル操作が必要になることがあります。", self.body)
         note.setObjectName("disconnectNote")
         note.setProperty("role", "info")
@@ -104,7 +104,7 @@ class ProcessingScreenBase(Screen):
         self.request = request
         self.row = None
         self.hung_up = False
-        self.method_label.setText(request.label)
+        self.method_label.setText(request.label if request.method else "決済端末で選択")  # CT-6100: the clerk picks there
         self.amount_label.setText(format_yen(request.amount_yen))
         self.prompt_label.setText("決済端末で操作してください。")
         self.os_update_label.hide()

@@ -34,7 +34,7 @@ class TerminalConfirmScreen(Screen):
         buttons = QHBoxLayout()
         back = touch_button("戻る", "backButton", "secondary", self.body)
         back.clicked.connect(lambda: self.request.go_back(self.navigator))
-        send = touch_button("決済端末連携", "terminalLinkButton", "primary", self.body, height=80)
+        send = touch_button("決済端末連携", "terminalLinkButton", "primary", self.body, size="tall")
         send.clicked.connect(lambda: self.navigator.go(self.next_screen, request=self.request))
         buttons.addWidget(back, 1)
         buttons.addWidget(send, 2)

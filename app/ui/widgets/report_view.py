@@ -42,7 +42,6 @@ class ReportView(QScrollArea):
         self.setObjectName("reportView")
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setStyleSheet("QScrollBar:vertical { width: 24px; }")
         QScroller.grabGesture(self.viewport(), QScroller.TouchGesture)
         self._figures: dict[str, str] = {}
         # Built once and only re-texted: a new widget tree costs a QSS polish of ~100 ms.
