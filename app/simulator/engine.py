@@ -206,7 +206,7 @@ class TerminalEngine:
                 profile=self.profile, poi_id=self.poi_id, battery=self._battery, busy=self._busy,
                 offline=self._offline, link_up=self._link_up, linked_sale_id=self._linked_sale_id,
                 stage=a.stage if a else Stage.IDLE, amount=a.amount if a else None, method=a.method if a else None,
-                brand=a.brand if a else None, prompt=self._prompt if a else PROMPTS[Stage.IDLE],
+                brand=a.brand if a else None, prompt=self._prompt if a or self._held else PROMPTS[Stage.IDLE],
                 last_result=self._last_result, os_update_deadline=self._os_update_deadline,
                 queued=len(self._queue), history_count=len(self._history))
 

@@ -271,6 +271,7 @@ def test_a_held_refund_waits_at_the_terminal_until_released(engine):
     assert not rec_.responses()  # no answer yet
     assert [e.body["OutputText"] for e in rec_.events if e.kind == "display"] == ["決済端末で払い戻しの操作を行ってください"]
     assert engine.terminal_state() == "InTransaction"
+    assert engine.snapshot().prompt == "決済端末で払い戻しの操作を行ってください"  # the window shows it too
     assert code(engine.transaction_status("Reversal", "RH1")) == "E4007"
     assert code(pay(engine, 500)) == "E2001"  # busy with the refund
     engine.release_reversal()
