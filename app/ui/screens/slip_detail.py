@@ -68,7 +68,7 @@ class SlipDetailScreen(Screen):
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(6)
         top = QHBoxLayout()
-        self.number_label = self._label(panel, "slipNumberLabel")
+        self.number_label = self._label(panel, "slipNumberLabel", "slipNumber")
         self.state_label = self._label(panel, "slipStateLabel", align=Qt.AlignCenter)
         self.state_label.setProperty("badge", "neutral")  # a state, not an action nor an alarm
         top.addWidget(self.number_label)
