@@ -112,6 +112,7 @@ class Conditions:
                 default = {"credit": st.CARD_FAILED_AUTHORIZED, "emoney": st.EMONEY_UNCONFIRMED,
                            "qr": st.QR_FAILED}.get(a.method or "")
                 self._fail(a, "E2007", deliver=False, status=status or default)
+        self._held = None  # a held refund never ran: its status query answers "not found"
         self._linked_sale_id = None
         self._link_up = False
         self._restart_notice = True

@@ -80,6 +80,14 @@ class SimulatorControl:
     def duplicate_alert(self, choice: str = "abort", **fields: Any) -> int:
         return self.queue(oc.DuplicateAlert(choice=choice, **fields))
 
+    def hold_refund(self) -> int:
+        """The next refund waits at the terminal until ``release_refund`` (the register shows 払戻中)."""
+        return self.queue(oc.Hold())
+
+    def release_refund(self, approved: bool = True) -> None:
+        """The held refund goes on: done, or cancelled on the terminal (``approved=False``)."""
+        self.engine.release_reversal(approved)
+
     def busy_once(self, target: str = "payment") -> int:
         return self.queue(oc.Busy(target=target))
 
@@ -200,7 +208,7 @@ class SimulatorControl:
 
 COMMANDS: dict[str, Callable[..., Any]] = {
     name: getattr(SimulatorControl, name) for name in (
-        "queue", "approve", "decline", "cancel_on_terminal", "duplicate_alert", "busy_once", "drop_link_during",
+        "queue", "approve", "decline", "cancel_on_terminal", "duplicate_alert", "hold_refund", "release_refund", "busy_once", "drop_link_during",
         "restart_during", "clear_queue", "queued", "set_battery", "set_busy", "set_offline", "drop_link",
         "restart_app", "lose_journal", "journal_id", "set_os_update", "update_firmware", "advance_clock", "choose_method", "present_card",
         "enter_pin", "sign", "tap_emoney", "scan_qr", "cancel", "duplicate_choice", "decline_now", "state",

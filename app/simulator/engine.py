@@ -95,6 +95,7 @@ class TerminalEngine(PaymentFlow, RefundFlow, StatusDesk, Conditions):
         self._restart_notice = False
         self._queue: deque[oc.Outcome] = deque()
         self._attempt: Attempt | None = None
+        self._held: tuple[str, Callable[[bool], None]] | None = None  # a refund held at the terminal (oc.Hold)
         self._records: dict[str, TxRecord] = {}
         self._history: list[TxRecord] = []
         self._used_transaction_ids: set[str] = set()
@@ -198,7 +199,7 @@ class TerminalEngine(PaymentFlow, RefundFlow, StatusDesk, Conditions):
     def terminal_state(self) -> str:
         if self._busy:
             return "Busy"
-        return "InTransaction" if self._attempt is not None else "Idle"
+        return "InTransaction" if self._attempt is not None or self._held is not None else "Idle"
 
     def snapshot(self) -> EngineSnapshot:
         with self._lock:
@@ -207,7 +208,7 @@ class TerminalEngine(PaymentFlow, RefundFlow, StatusDesk, Conditions):
                 profile=self.profile, poi_id=self.poi_id, battery=self._battery, busy=self._busy,
                 offline=self._offline, link_up=self._link_up, linked_sale_id=self._linked_sale_id,
                 stage=a.stage if a else Stage.IDLE, amount=a.amount if a else None, method=a.method if a else None,
-                brand=a.brand if a else None, prompt=self._prompt if a else PROMPTS[Stage.IDLE],
+                brand=a.brand if a else None, prompt=self._prompt if a or self._held else PROMPTS[Stage.IDLE],
                 last_result=self._last_result, os_update_deadline=self._os_update_deadline,
                 queued=len(self._queue), history_count=len(self._history))
 

@@ -98,7 +98,15 @@ class RestartApp:
     forget: bool = False  # the restart also loses the journal (new JournalID, numbering restarts)
 
 
-Outcome = Union[Approve, Decline, CancelOnTerminal, DuplicateAlert, Busy, DropLink, RestartApp]
+@dataclass(frozen=True)
+class Hold:
+    """The refund waits at the terminal (the clerk or the customer has a step to do) until the
+    control's ``release_refund`` — the register stays on its 払戻中 screen meanwhile."""
+
+    target: str = "reversal"
+
+
+Outcome = Union[Approve, Decline, CancelOnTerminal, DuplicateAlert, Busy, DropLink, RestartApp, Hold]
 
 _TYPES: dict[str, type] = {
     "approve": Approve,
@@ -108,6 +116,7 @@ _TYPES: dict[str, type] = {
     "busy": Busy,
     "drop_link": DropLink,
     "restart_app": RestartApp,
+    "hold": Hold,
 }
 _NAMES = {cls: name for name, cls in _TYPES.items()}
 
@@ -149,5 +158,7 @@ def validate(outcome: Outcome) -> None:
         if outcome.last4 is not None and not (isinstance(outcome.last4, str) and len(outcome.last4) == 4
                                               and outcome.last4.isdigit()):
             raise ValueError("last4 must be 4 digits")
+    if isinstance(outcome, Hold) and outcome.target != "reversal":
+        raise ValueError("hold applies to a reversal (a payment already waits for the customer)")
     if isinstance(outcome, DuplicateAlert) and outcome.choice not in ("abort", "continue"):
         raise ValueError("choice must be 'abort' or 'continue'")

@@ -43,7 +43,7 @@ class PaymentFlow:
                     "SaleData": {"SaleTransactionID": dict(txn)}}
 
         with self._op():
-            if self._busy or self._attempt is not None:
+            if self._busy or self._attempt is not None or self._held is not None:
                 return refuse("E2001")
             if transaction_id in self._used_transaction_ids:
                 # Never run a TransactionID twice: a resent payment must not charge again.

@@ -14,8 +14,10 @@ from app.core.terminal.messages import response_part
 
 from . import outcomes as oc
 from .clock import JST, iso as _iso
-from .model import EMONEY_REFUNDABLE, QR_REFUND_DAYS, TxRecord
+from .model import EMONEY_REFUNDABLE, PROMPTS, QR_REFUND_DAYS, SimulatorError, Stage, TxRecord
 from .slips import card_slip, emoney_slip
+
+HOLD_PROMPT = "決済端末で払い戻しの操作を行ってください"  # a held refund (oc.Hold) waits on this screen
 
 log = logging.getLogger("app.simulator.engine")
 
@@ -50,7 +52,7 @@ class RefundFlow:
             return out
 
         with self._op():
-            if self._busy or self._attempt is not None:
+            if self._busy or self._attempt is not None or self._held is not None:
                 return answer("E2001")
             if transaction_id in self._used_transaction_ids:
                 return answer("E4003")
@@ -86,6 +88,18 @@ class RefundFlow:
             if isinstance(script, (oc.Decline, oc.CancelOnTerminal)):
                 record_failure(script.code if isinstance(script, oc.Decline) else "E4006", True)
                 return None
+            if isinstance(script, oc.Hold):
+                def finish(approved: bool) -> None:
+                    if approved:
+                        self._perform_reversal(original, sale_id, service_id, txn, amount, self.clock(), True, answer)
+                    else:
+                        record_failure("E4006", True)
+
+                self._held = (transaction_id, finish)
+                self._prompt = HOLD_PROMPT
+                self._emit("display", sale_id=sale_id, service_id=service_id, category="Display", text=HOLD_PROMPT,
+                           body={"OutputText": HOLD_PROMPT, "InfoQualify": "Input", "TimeStamp": _iso(now)})
+                return None
             deliver = True
             perform = True
             if isinstance(script, oc.DropLink):
@@ -100,6 +114,15 @@ class RefundFlow:
             if isinstance(script, oc.RestartApp):
                 self._restart(None, None, forget=script.forget)
             return None
+
+    def release_reversal(self, approved: bool = True) -> None:
+        """The held refund (``oc.Hold``) goes on: done (``approved``) or cancelled on the terminal (E4006)."""
+        with self._op():
+            if self._held is None:
+                raise SimulatorError("保留中の払い戻しがありません")
+            (_, finish), self._held = self._held, None
+            self._prompt = PROMPTS[Stage.IDLE]
+            finish(approved)
 
     def _perform_reversal(self, original: TxRecord, sale_id: str, service_id: str, txn: dict[str, Any], amount: int,
                           now: datetime, deliver: bool, answer: Callable[..., dict[str, Any]]) -> None:

@@ -50,7 +50,8 @@ class StatusDesk:
         with self._op():
             journal_id = self.journal_id
             a = self._attempt
-            if a is not None and a.transaction_id == transaction_id and category == "Payment":
+            held = self._held is not None and self._held[0] == transaction_id and category == "Reversal"
+            if held or (a is not None and a.transaction_id == transaction_id and category == "Payment"):
                 return {"Response": response_part("Failure", ErrorCondition.IN_PROGRESS, "E4007",
                                                   describe("E4007").message), "MessageReference": reference,
                         "JournalID": journal_id}

@@ -23,6 +23,7 @@ from .engine import CARD_BRANDS, EMONEY_BRANDS, QR_BRANDS, EngineEvent, Simulato
 STYLE = """
 QWidget { font-family: "Noto Sans JP"; }
 QWidget#SimulatorWindow { background: #20242a; }
+QWidget#SimulatorWindow QStackedWidget > QWidget { background: transparent; }
 QFrame#screen { background: #f4f7f2; border-radius: 14px; }
 QLabel { color: #e8e8e8; font-size: 15px; }
 QFrame#screen QLabel { color: #1d2a1d; }

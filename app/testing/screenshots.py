@@ -164,10 +164,13 @@ def _terminal_screens(driver, terminal):
     driver.type_digits("1000")
     driver.tap("payButton")
     yield "09_PaymentConfirmScreen", driver.window
+    terminal.set_os_update("2031-08-26T00:00:00+09:00")  # seed 003: announced with each payment until then
     driver.tap("terminalLinkButton")
     driver.wait_until(lambda: terminal.engine.stage == "wait_card", what="the card prompt")
     driver.wait_until(lambda: "カード" in driver.text("terminalPromptLabel"), what="the prompt on the register")
+    driver.wait_until(lambda: driver.window.current_screen.os_update_label.isVisible(), what="the OS update line")
     yield "10_ProcessingScreen", driver.window
+    terminal.set_os_update(None)
     terminal.present_card("ICC", "VISA", "1012")
     driver.wait_until(lambda: terminal.engine.stage == "wait_pin", what="the PIN prompt")
     terminal.enter_pin()
@@ -178,7 +181,7 @@ def _terminal_screens(driver, terminal):
     yield "12_CheckoutScreen_terminal_paid", driver.window
     driver.tap("paymentDelete_0")
     yield "13_RefundConfirmScreen", driver.window
-    driver.tap("terminalLinkButton")
+    yield from _held_refund(driver, terminal, "13r_RefundProcessingScreen")
     driver.wait_screen("RefundDoneScreen")
     yield "14_RefundDoneScreen", driver.window
     driver.tap("okButton")
@@ -211,6 +214,16 @@ def _terminal_screens(driver, terminal):
     yield from _backup_screens(driver)
     driver.tap("backButton")
     driver.tap("checkoutButton")
+
+
+def _held_refund(driver, terminal, name: str):
+    """From RefundConfirmScreen: 「決済端末連携」 with the refund held at the terminal (払戻中), then let go."""
+    terminal.hold_refund()
+    driver.tap("terminalLinkButton")
+    driver.wait_screen("RefundProcessingScreen")
+    driver.wait_until(lambda: "払い戻し" in driver.text("terminalPromptLabel"), what="the terminal's prompt")
+    yield name, driver.window
+    terminal.release_refund()
 
 
 def _disputed_payment(driver) -> None:
@@ -384,7 +397,7 @@ def ct6100_tour(driver, terminal):
     driver.tap("refundButton")
     driver.wait_screen("RefundConfirmScreen")
     yield "25_RefundConfirmScreen_ct6100", driver.window
-    driver.tap("terminalLinkButton")
+    yield from _held_refund(driver, terminal, "25b_RefundProcessingScreen_ct6100")
     driver.wait_screen("RefundDoneScreen")
     yield "26_RefundDoneScreen_ct6100", driver.window
     driver.tap("okButton")

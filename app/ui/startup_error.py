@@ -31,16 +31,14 @@ class StartupErrorWindow(QWidget):
         self.message_label.setObjectName("startupErrorMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.message_label.setStyleSheet("font-size: 20px;")
         layout.addWidget(self.message_label)
         if log_file:
             where = QLabel(f"記録：{log_file}", self)
             where.setObjectName("startupErrorLog")
             where.setWordWrap(True)
-            where.setStyleSheet("color: #555; font-size: 15px;")
             layout.addWidget(where)
         layout.addStretch(1)
-        quit_button = touch_button("終了", "quitButton", "primary", self, style="min-width: 320px;")
+        quit_button = touch_button("終了", "quitButton", "primary", self)
         quit_button.clicked.connect(self.close)
         layout.addWidget(quit_button, 0, Qt.AlignHCenter)
 

@@ -253,6 +253,44 @@ def test_refund_amount_must_match(engine):
     assert code(reverse(engine, "TSU3-9999999", 880, "RN")) == "E3001"
 
 
+
+def start_held_reversal(engine, poi, amount, txid):
+    assert engine.start_reversal("REGI-01", f"SR-{txid}", {
+        "SaleData": {"SaleTransactionID": {"TransactionID": txid, "TimeStamp": "2025-08-18T10:00:00+09:00"}},
+        "OriginalPOITransaction": {"POITransactionID": {"TransactionID": poi}},
+        "ReversedAmount": amount, "ReversalReason": "MerchantCancel"}) is None
+
+
+def test_a_held_refund_waits_at_the_terminal_until_released(engine):
+    """oc.Hold (issue 14, the 払戻中 screen): nothing answered, "in progress" when asked, then done on release."""
+    a = pay(engine, 880, outcome=oc.Approve())
+    poi = a["POIData"]["POITransactionID"]["TransactionID"]
+    engine.queue(oc.Hold())
+    rec_ = Recorder(engine)
+    start_held_reversal(engine, poi, 880, "RH1")
+    assert not rec_.responses()  # no answer yet
+    assert [e.body["OutputText"] for e in rec_.events if e.kind == "display"] == ["決済端末で払い戻しの操作を行ってください"]
+    assert engine.terminal_state() == "InTransaction"
+    assert engine.snapshot().prompt == "決済端末で払い戻しの操作を行ってください"  # the window shows it too
+    assert code(engine.transaction_status("Reversal", "RH1")) == "E4007"
+    assert code(pay(engine, 500)) == "E2001"  # busy with the refund
+    engine.release_reversal()
+    assert rec_.last_response()["ReversalKind"] == "取消"
+    assert engine.terminal_state() == "Idle"
+    with pytest.raises(SimulatorError):
+        engine.release_reversal()
+
+
+def test_a_held_refund_cancelled_on_the_terminal(engine):
+    a = pay(engine, 880, outcome=oc.Approve())
+    engine.queue(oc.Hold())
+    rec_ = Recorder(engine)
+    start_held_reversal(engine, a["POIData"]["POITransactionID"]["TransactionID"], 880, "RH2")
+    engine.release_reversal(approved=False)
+    assert code(rec_.last_response()) == "E4006"
+    with pytest.raises(ValueError):
+        oc.validate(oc.Hold(target="payment"))
+
 # -- terminal conditions -----------------------------------------------------------------
 
 def test_battery_thresholds(clock):

@@ -101,9 +101,12 @@ def test_card_refunded_the_same_day_is_a_取消(shop, terminal, printer):
     row = sell(shop, terminal, "usenpayCreditButton", "ナポリタン", "アイスコーヒー", brand="VISA", last4="1012")
     to_history(shop)
     assert shop.text("historyHeading") == "USEN PAY決済履歴　伝票番号 000001"
-    shown = shop.text("payment_0")
-    assert row.poi_transaction_id in shown and "クレジット(VISA)" in shown and "¥1,460" in shown and "12:34:00" in shown
+    assert shop.text("historyCaption_reference") == "受注コード"
+    assert shop.text("paymentReference_0") == row.poi_transaction_id
+    assert shop.text("paymentMethod_0") == "クレジット(VISA)　****1012"
+    assert shop.text("paymentAmount_0") == "¥1,460" and shop.text("paymentTime_0").endswith("12:34:00")
     assert shop.text("paymentStatus_0") == "決済完了"
+    assert shop.find("payment_0").property("selected")  # the tender tapped on the slip
     assert not shop.window.current_screen.void_button.isVisible()  # nothing refunded yet
     choose(shop, "refundButton")
     shop.wait_screen("RefundConfirmScreen")
@@ -326,7 +329,7 @@ def test_ct6100_reprint_is_disabled_with_the_reason(register, terminal, printer,
     sell(register, terminal, None, "プリン", method="credit", brand="VISA")
     to_history(register)
     assert register.text("historyHeading").startswith("決済端末決済履歴")
-    assert "伝票番号" in register.text("payment_0")
+    assert register.text("historyCaption_reference") == "伝票番号"
     register.tap("payment_0")
     register.wait_dialog("OperationChoiceDialog")
     assert not register.find("reprintButton").isEnabled()
@@ -490,3 +493,23 @@ def test_qr_is_refunded_on_the_evening_of_day_90(shop, terminal, register_clock,
     shop.wait_screen("PaymentHistoryScreen")
     assert shop.text("paymentStatus_0") == "返金済み"
     assert [r["approved"] for r in reversals(terminal)] == [True]
+
+
+def test_the_tender_tapped_on_the_slip_is_the_row_selected(shop, terminal):
+    """Issue 14 item 11: two terminal tenders; 「USEN PAY」 of the second selects the second row, in columns."""
+    shop.add_products("ナポリタン", "アイスコーヒー")  # ¥1,460
+    for method_button, amount, brand in (("usenpayCreditButton", 1000, "VISA"), ("usenpayEmoneyButton", None, "iD")):
+        terminal.approve(brand=brand)
+        pay_by_terminal(shop, method_button, amount)
+        shop.wait_screen("PaymentDoneScreen")
+        shop.tap("okButton")
+    shop.wait_screen("CheckoutDoneScreen")
+    shop.tap("topButton")
+    shop.open_slip_list()
+    shop.open_slip(1)
+    shop.tap("paymentHistoryButton_1")
+    shop.wait_screen("PaymentHistoryScreen")
+    assert [shop.text(f"paymentMethod_{i}").split("　")[0] for i in (0, 1)] == ["クレジット(VISA)", "電子マネー(iD)"]
+    assert [shop.text(f"paymentAmount_{i}") for i in (0, 1)] == ["¥1,000", "¥460"]
+    assert [bool(shop.find(f"payment_{i}").property("selected")) for i in (0, 1)] == [False, True]
+    assert [shop.find(f"paymentStatus_{i}").property("badge") for i in (0, 1)] == ["neutral", "neutral"]

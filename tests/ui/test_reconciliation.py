@@ -1,6 +1,7 @@
 """R-RECON, R-TERM-STATE, §9 "no lost payment, no double charge": lost answers, a terminal
 app restart, a link drop after the card is read, a register crash — the register asks the
 terminal and records each payment once."""
+from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from app.core.ledger.models import AuditRecord
@@ -69,7 +70,14 @@ def test_unknown_payments_are_listed_and_a_manager_resolves_them(register, termi
     assert "要確認の決済が1件" in register.text("reconcileLabel")
     register.tap("reconcileButton")
     register.wait_dialog("ReconcileDialog")
-    assert "要対応" in register.text(f"openRequest_{row.id}")  # the dialog says the risk
+    shown = register.text(f"openRequest_{row.id}")
+    assert "要対応" in shown  # the dialog says the risk
+    # named as the terminal's history shows it (issue 14 item 12), not by the register's internal id
+    assert f"{row.created_at:%m/%d %H:%M:%S}　QRコード　¥800　受注コード：未受信" in shown
+    assert row.transaction_id not in shown
+    dialog = register.dialog("ReconcileDialog")
+    assert [dialog.findChild(QPushButton, name).property("role") for name in ("recheckButton", "closeButton")] == [
+        "primary", "secondary"]
     register.tap(f"markNotDone_{row.id}")
     register.wait_dialog("ManagerAuthDialog")  # 佐藤 is a cashier
     register.type_digits("1234")

@@ -31,7 +31,6 @@ class Screen(QWidget):
         row.setContentsMargins(16, 0, 16, 0)
         self.title_label = QLabel(self.title, header)
         self.title_label.setObjectName("screenTitle")
-        self.title_label.setStyleSheet("font-size: 22px; font-weight: bold;")
         self.staff_label = QLabel("", header)
         self.staff_label.setObjectName("staffLabel")
         self.clock_label = QLabel("", header)

@@ -31,7 +31,7 @@ class CashMoveScreen(Screen):
         self.kind_group = QButtonGroup(self)
         self.kind_buttons = {}
         for kind, label, name in (("cash_in", "入金", "cashInButton"), ("cash_out", "出金", "cashOutButton")):
-            button = touch_button(label, name, "toggle", self.body, checkable=True, height=72, style="font-size: 24px;")
+            button = touch_button(label, name, "toggle", self.body, checkable=True, size="big")
             button.clicked.connect(lambda _=False, k=kind: self.set_kind(k))
             self.kind_group.addButton(button)
             self.kind_buttons[kind] = button

@@ -36,7 +36,11 @@ class CheckoutDoneScreen(Screen):
         self.tenders_label = QLabel("", self.body)
         self.tenders_label.setObjectName("tendersLabel")
         self.tenders_label.setProperty("role", "detail")
-        grid.addWidget(self.tenders_label, 3, 1)
+        for widget in labels["change"]:  # the breakdown right under お預り, then お釣り
+            grid.removeWidget(widget)
+        grid.addWidget(self.tenders_label, 2, 1)
+        grid.addWidget(labels["change"][0], 3, 0)
+        grid.addWidget(labels["change"][1], 3, 1)
         self.slip_label = QLabel("", self.body)
         self.slip_label.setObjectName("slipNumberLabel")
         self.slip_label.setProperty("role", "info")
@@ -51,7 +55,7 @@ class CheckoutDoneScreen(Screen):
             ("トップへ", "topButton", lambda: self.navigator.go("TopScreen"), "secondary"),
             ("次の会計", "nextCheckoutButton", lambda: self.navigator.go("CheckoutScreen"), "primary"),
         ):
-            button = touch_button(label, name, role, self.body, height=80)
+            button = touch_button(label, name, role, self.body, size="tall")
             button.clicked.connect(handler)
             buttons.addWidget(button)
         layout.addLayout(buttons)

@@ -16,13 +16,13 @@ from app.core.ledger.day_close import counted_total_yen
 from app.core.ledger.sales_export import export_folder
 from app.core.ledger.terminal_totals import TerminalCheck, check_from_answers, compare
 from app.core.money import MAX_AMOUNT_YEN, format_yen
-from app.core.terminal.profiles import method_label
 from app.ui.report_printing import print_document, z_report_document
 from app.ui.screens.base import Screen
+from app.ui.theme import set_style
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.cash_count import CashCount
 from app.ui.ops import as_manager
-from app.ui.widgets.reconcile_dialog import ReconcileDialog
+from app.ui.widgets.reconcile_dialog import ReconcileDialog, payment_summary
 from app.ui.widgets.terminal_totals_dialog import TerminalTotalsDialog
 from app.ui.widgets.void_reason import VoidReasonDialog
 
@@ -109,7 +109,7 @@ class CloseScreen(Screen):
         difference = counted - self.expected_yen
         label = self.figure_labels["difference"]
         label.setText(signed_yen(difference))
-        label.setStyleSheet("color: #c62828;" if difference else "")
+        set_style(label, "alert", bool(difference))  # a difference needs the manager's reason
 
     def refresh_blockers(self) -> None:
         """要確認 and payments without a slip: listed instead of the count, each with 「確認」."""
@@ -132,9 +132,8 @@ class CloseScreen(Screen):
             line = QWidget(self.blockers)
             box = QHBoxLayout(line)
             box.setContentsMargins(0, 0, 0, 0)
-            method = method_label(payment.method or payment.requested_method)
-            text = QLabel(f"{what}　{payment.created_at:%H:%M}　{method}　{format_yen(payment.amount_yen)}　"
-                          f"{payment.poi_transaction_id or payment.transaction_id}", line)
+            text = QLabel(f"{what}　{payment_summary(payment)}", line)  # as the terminal's history shows it
+            text.setWordWrap(True)
             button = touch_button("確認", f"blocker_{index}", "danger", line)
             button.clicked.connect(self.open_reconcile)
             box.addWidget(text, 1)

@@ -21,7 +21,8 @@ class CloseHistoryScreen(Screen):
         self.scroll, self.rows = touch_list(self.body)
         layout.addWidget(self.scroll, 1)
         buttons = QHBoxLayout()
-        back = touch_button("戻る", "backButton", "secondary", self.body, style="min-width: 240px;")  # QSS beats setMinimumWidth
+        back = touch_button("戻る", "backButton", "secondary", self.body)
+        back.setProperty("wide", True)  # the QSS's min-width: it beats setMinimumWidth
         back.clicked.connect(lambda: self.navigator.go("CloseScreen"))
         buttons.addWidget(back)
         buttons.addStretch(2)

@@ -1,8 +1,12 @@
 """PaymentHistoryScreen 「決済履歴」 (R-HIST, R-STATUS, R-SLIP, R-CT; seed 000 4-1…4-5).
 
-``enter(slip_id, tender_id=None, after_refund=False)``: the slip's terminal payments, one row
-each (``payment_<i>``: 受注コード / 伝票番号, method, brand, amount, time; ``paymentStatus_<i>``:
-決済完了 / 返金済み / 要確認). Tapping a row opens ``OperationChoiceDialog``:
+``enter(slip_id, tender_id=None, after_refund=False)``: the slip's terminal payments, one tappable
+row each (``payment_<i>``) in columns under captions: 日時 (``paymentTime_<i>``), 決済手段
+(``paymentMethod_<i>``: method, brand, card), 金額 (``paymentAmount_<i>``), the terminal's reference
+as its history names it — 受注コード / 伝票番号 / 注文番号 by the profile (``paymentReference_<i>``) —
+and 状態, a badge that is not a button (``paymentStatus_<i>``: 決済完了 / 返金済み / 要確認; only
+what needs someone is red). The row of ``tender_id`` (the tender tapped on the slip) is selected.
+Tapping a row opens ``OperationChoiceDialog``:
 
 - 「取消」: a manager action (a cashier gets ``ManagerAuthDialog``). ``plan_refund`` decides:
   a refusal is shown on ``messageLabel`` and nothing changes; an e-money brand the terminal
@@ -20,7 +24,7 @@ both lead to SlipDetailScreen's void flow. 「戻る」 (``backButton``) returns
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.core.errors import RegiError
 from app.core.ledger.journal import SlipJournal
@@ -44,8 +48,9 @@ from app.ui.widgets.operation_choice import OperationChoiceDialog
 from app.ui.widgets.void_reason import VoidReasonDialog
 
 MARK_REASONS = ("決済端末で取消済み", "USEN PAY管理画面で取消済み", "連携エラーのため端末で取消", "その他")
-STATUS_COLORS = {PaymentState.APPROVED: "#1f7a3d", PaymentState.REFUNDED: "#667085", PaymentState.UNKNOWN: "#b26b00",
-                 PaymentState.PENDING: "#b26b00", PaymentState.FAILED: "#b42318"}
+# Fixed column widths (px), shared by the captions and every row; 決済手段 takes the rest.
+COLUMNS = (("time", "日時", 230), ("method", "決済手段", 0), ("amount", "金額", 130), ("reference", "", 250),
+           ("status", "状態", 170))
 
 
 def reference_caption(row) -> str:
@@ -60,6 +65,8 @@ class PaymentHistoryScreen(Screen):
         self.history = PaymentHistory(self.context.ledger)
         self.journal = SlipJournal(self.context.ledger)
         self.slip_id: int | None = None
+        self.tender_id: int | None = None
+        self.selected_reference: str | None = None  # the TransactionID of the tender tapped on the slip
         self.rows = []
         self.detail = None
         layout = QVBoxLayout(self.body)
@@ -72,6 +79,14 @@ class PaymentHistoryScreen(Screen):
         hint = QLabel("取消・再印刷を行う決済をタップしてください。", self.body)
         hint.setProperty("role", "info")
         layout.addWidget(hint)
+        captions = QWidget(self.body)
+        self.captions = {}
+        caption_line = self._columns(captions)
+        for key, caption, _width in COLUMNS:
+            label = self._cell(captions, caption_line, key, f"historyCaption_{key}", caption)
+            label.setProperty("role", "caption")
+            self.captions[key] = label
+        layout.addWidget(captions)
         scroll, self.list = touch_list(self.body, spacing=8)
         self.list_widget = scroll.widget()
         layout.addWidget(scroll, 1)
@@ -94,6 +109,8 @@ class PaymentHistoryScreen(Screen):
 
     # --- entering ------------------------------------------------------------------------
     def enter(self, slip_id: int, tender_id: int | None = None, after_refund: bool = False, **kwargs) -> None:
+        if slip_id != self.slip_id or tender_id is not None:
+            self.tender_id = tender_id  # back from a refund of this slip: the same row stays selected
         self.slip_id = slip_id
         self.load()
         if after_refund and self.void_offered():
@@ -112,6 +129,12 @@ class PaymentHistoryScreen(Screen):
         label = terminal_button_label(self.context.settings.terminal_profile)
         number = f"　伝票番号 {self.detail.slip.slip_number:06d}" if self.detail else ""
         self.heading.setText(f"{label}決済履歴{number}")
+        tender = next((t for t in self.detail.slip.tenders if t.id == self.tender_id), None) if self.detail else None
+        self.selected_reference = tender.reference if tender is not None else None
+        # As the terminal's own history names it: 受注コード, or 伝票番号 / 注文番号 (CT-6100 QR).
+        captions = dict.fromkeys(reference_caption(row) for row in self.rows)
+        self.captions["reference"].setText("・".join(captions) or terminal_profile(
+            self.context.settings.terminal_profile).reference_caption())
         clear_layout(self.list, keep_last=1)
         for index, row in enumerate(self.rows):
             self.list.insertWidget(index, self._row_widget(index, row))
@@ -126,31 +149,61 @@ class PaymentHistoryScreen(Screen):
             self.note_label.setText("")
         self.void_button.setVisible(self.void_offered())
 
-    def _row_widget(self, index: int, row) -> QFrame:
-        frame = QFrame(self.list_widget)
-        frame.setProperty("role", "row")
-        line = QHBoxLayout(frame)
-        line.setContentsMargins(4, 4, 4, 4)
-        line.setSpacing(12)
-        method = tender_label(row)
-        card = f"　****{row.card_last4}" if row.card_last4 else ""
-        text = (f"{reference_caption(row)}：{row.poi_transaction_id or '—'}　　{row.created_at:%Y/%m/%d %H:%M:%S}\n"
-                f"{method}{card}　　{format_yen(row.amount_yen)}")
-        button = touch_button(text, f"payment_{index}", "secondary", frame, height=80,
-                              style="text-align: left; padding-left: 16px; font-size: 20px;")
-        button.clicked.connect(lambda _=False, i=index: self.choose(i))
-        state = PaymentState(row.state)
-        checking = self.context.payments.open_refund_of(row.id) is not None
-        status = QLabel("払い戻し確認中" if checking else state.label, frame)
-        status.setObjectName(f"paymentStatus_{index}")
-        status.setAlignment(Qt.AlignCenter)
-        status.setMinimumWidth(150)
-        status.setStyleSheet(f"font-size: 20px; font-weight: bold; color: white; background: {STATUS_COLORS.get(state, '#b26b00')};"
-                             " border-radius: 6px; padding: 6px 12px;")
-        line.addWidget(button, 1)
-        line.addWidget(status)
-        return frame
+    @staticmethod
+    def _columns(holder: QWidget) -> QHBoxLayout:
+        line = QHBoxLayout(holder)
+        line.setContentsMargins(16, 4, 16, 4)
+        line.setSpacing(28)
+        return line
 
+    @staticmethod
+    def _cell(holder: QWidget, line: QHBoxLayout, key: str, name: str, text: str) -> QLabel:
+        """One column's label. 状態 sits in a box of the column's width, so its badge hugs its words."""
+        width = next(w for k, _c, w in COLUMNS if k == key)
+        box = holder
+        if key == "status":
+            box = QWidget(holder)
+            box.setAttribute(Qt.WA_TransparentForMouseEvents)
+            box.setFixedWidth(width)
+            inner = QHBoxLayout(box)
+            inner.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(box)
+        label = QLabel(text, box)
+        label.setObjectName(name)
+        label.setAttribute(Qt.WA_TransparentForMouseEvents)  # a tap on a cell is a tap on its row
+        if key == "status":
+            inner.addWidget(label, 0, Qt.AlignLeft | Qt.AlignVCenter)
+            inner.addStretch(1)
+            return label
+        if key == "amount":
+            label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        if width:
+            label.setFixedWidth(width)
+        line.addWidget(label, 0 if width else 1)
+        return label
+
+    def _row_widget(self, index: int, row) -> QPushButton:
+        button = QPushButton(self.list_widget)
+        button.setObjectName(f"payment_{index}")
+        button.setProperty("role", "listRow")
+        button.setProperty("selected", row.transaction_id == self.selected_reference)
+        button.setFocusPolicy(Qt.NoFocus)
+        button.clicked.connect(lambda _=False, i=index: self.choose(i))
+        line = self._columns(button)
+        card = f"　****{row.card_last4}" if row.card_last4 else ""
+        checking = self.context.payments.open_refund_of(row.id) is not None
+        state = PaymentState(row.state)
+        cells = {"time": f"{row.created_at:%Y/%m/%d %H:%M:%S}", "method": f"{tender_label(row)}{card}",
+                 "amount": format_yen(row.amount_yen), "reference": row.poi_transaction_id or "—",
+                 "status": "払い戻し確認中" if checking else state.label}
+        names = {"time": "paymentTime", "method": "paymentMethod", "amount": "paymentAmount",
+                 "reference": "paymentReference", "status": "paymentStatus"}
+        for key, _caption, _width in COLUMNS:
+            label = self._cell(button, line, key, f"{names[key]}_{index}", cells[key])
+            if key == "status":
+                label.setProperty("badge", "alert" if checking or state not in (PaymentState.APPROVED, PaymentState.REFUNDED)
+                                  else "neutral")
+        return button
     def void_offered(self) -> bool:
         """Every terminal payment refunded, the sale slip not voided: 伝票取消 is due."""
         detail = self.detail

@@ -62,7 +62,7 @@ class PaymentInquiryScreen(Screen):
         column.setSpacing(8)
         self.count_label = QLabel("", self.body)
         self.count_label.setObjectName("resultCountLabel")
-        self.count_label.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.count_label.setProperty("role", "heading")
         column.addWidget(self.count_label)
         scroll, self.results = touch_list(self.body, spacing=6)
         self.results_widget = scroll.widget()
@@ -116,7 +116,7 @@ class PaymentInquiryScreen(Screen):
         self.field_buttons = {}
         for key, name in (("amount", "amountField"), ("code", "codeField")):
             button = touch_button("", name, "toggle", panel, checkable=True)
-            button.setStyleSheet("text-align: left; padding-left: 10px;")
+            button.setProperty("align", "left")
             button.clicked.connect(lambda _=False, k=key: self.select_field(k))
             self.field_group.addButton(button)
             self.field_buttons[key] = button
@@ -240,8 +240,7 @@ class PaymentInquiryScreen(Screen):
         slip = f"伝票 {hit.slip_number:06d}" if hit.slip_number else "伝票なし"
         text = (f"{row.created_at:%m/%d %H:%M}　{reference_caption(row)}：{row.poi_transaction_id or '—'}\n"
                 f"{tender_label(row)}　{format_yen(row.amount_yen)}　{PaymentState(row.state).label}　{slip}")
-        button = touch_button(text, f"result_{index}", "secondary", self.results_widget, height=72,
-                              style="text-align: left; padding-left: 12px; font-size: 18px;")
+        button = touch_button(text, f"result_{index}", "resultRow", self.results_widget)
         button.clicked.connect(lambda _=False, h=hit: self.open_slip(h))
         return button
 

@@ -5,10 +5,16 @@ to its updates (``context.payment_updates``), so the UI stays responsive and kee
 payment state of its own. 「▲ 切断する」 (``disconnectButton``) aborts and asks
 the terminal what happened; on the CT-6100 it first asks the cashier to return the
 terminal to its home screen (``DisconnectConfirmDialog``).
+
+Captions as the manual's 決済処理中 screen: 決済手段 (``methodLabel``), 決済金額 (``amountLabel``);
+the terminal's prompt (``terminalPromptLabel``) changes with every screen of the terminal. An OS
+update pending on the terminal (seed 003: announced with each payment until its deadline) is its
+own line (``osUpdateLabel``) for the whole payment: the next prompt would replace it at once.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from datetime import datetime
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.core.errors import RegiError
@@ -22,13 +28,28 @@ from app.ui.screens.base import Screen
 from app.ui.widgets.buttons import touch_button
 from app.ui.widgets.dialogs import MessageDialog
 from app.ui.widgets.terminal_art import TerminalArt
+from app.ui.widgets.value_grid import value_grid
 
 UNKNOWN_TEXT = ("決済端末から結果を確認できませんでした。この取引は「要確認」として記録しました。\n"
                 "決済端末の取引履歴を確認してください。「再確認」で決済端末にもう一度問い合わせます。")
 
 
+def os_update_text(deadline: str | None, zone) -> str:
+    """The OS-update line: the deadline (ISO 8601 with offset) in the shop's ``zone``, and what it means."""
+    when = ""
+    if deadline:
+        try:
+            when = f"{datetime.fromisoformat(deadline).astimezone(zone):%Y/%m/%d %H:%M}"
+        except ValueError:
+            when = deadline
+    until = f"{when} までは更新せずに決済できますが、" if when else ""
+    return (f"決済端末のOS更新があります。{until}期限を過ぎると更新が終わるまで決済できません。"
+            "開店前・閉店後に更新してください。")
+
+
 class ProcessingScreenBase(Screen):
     waiting_text = ""
+    amount_caption = "決済金額"
 
     def __init__(self, *args):
         super().__init__(*args)
@@ -43,26 +64,36 @@ class ProcessingScreenBase(Screen):
         heading.setProperty("role", "title")
         heading.setWordWrap(True)
         column.addWidget(heading)
-        self.method_label = QLabel("", self.body)
-        self.method_label.setObjectName("methodLabel")
-        self.method_label.setProperty("role", "big")
-        self.amount_label = QLabel("", self.body)
-        self.amount_label.setObjectName("amountLabel")
-        self.amount_label.setProperty("role", "big")
+        grid, labels = value_grid(self.body, (("method", "決済手段"), ("amount", self.amount_caption)))
+        grid.setColumnStretch(1, 1)
+        grid.setHorizontalSpacing(32)
+        self.method_label, self.amount_label = labels["method"][1], labels["amount"][1]
+        column.addLayout(grid)
         self.prompt_label = QLabel("", self.body)
         self.prompt_label.setObjectName("terminalPromptLabel")
+        self.prompt_label.setProperty("role", "prompt")
         self.prompt_label.setWordWrap(True)
-        self.prompt_label.setStyleSheet("font-size: 22px; color: #1f6feb;")
-        for widget in (self.method_label, self.amount_label, self.prompt_label):
-            column.addWidget(widget)
+        column.addWidget(self.prompt_label)
+        self.os_update_label = QLabel("", self.body)
+        self.os_update_label.setObjectName("osUpdateLabel")
+        self.os_update_label.setProperty("role", "notice")
+        self.os_update_label.setWordWrap(True)
+        self.os_update_label.hide()
+        column.addWidget(self.os_update_label)
         column.addStretch(1)
-        self.disconnect_button = touch_button("▲ 切断する", "disconnectButton", "danger", self.body, height=64,
-                                              style="font-size: 22px; padding: 0 28px;")
-        self.disconnect_button.clicked.connect(self.ask_disconnect)
-        column.addWidget(self.disconnect_button, 0, Qt.AlignRight)
-        note = QLabel("※ 切断した場合、決済端末でのキャンセル操作が必要になることがあります。", self.body)
+        # The ※ note explains the button: side by side, as in the manual.
+        bottom = QHBoxLayout()
+        bottom.setSpacing(20)
+        note = QLabel("※ 接続が不安定なときなどに決済を中断します。"
+                      "切断した場合、決済端末でのキャンセル操作が必要になることがあります。", self.body)
+        note.setObjectName("disconnectNote")
         note.setProperty("role", "info")
-        column.addWidget(note)
+        note.setWordWrap(True)
+        bottom.addWidget(note, 1)
+        self.disconnect_button = touch_button("▲ 切断する", "disconnectButton", "danger", self.body)
+        self.disconnect_button.clicked.connect(self.ask_disconnect)
+        bottom.addWidget(self.disconnect_button, 0)
+        column.addLayout(bottom)
         row.addLayout(column, 3)
         self.row = None  # the request this screen shows (its state lives in the ledger)
         self.hung_up = False  # this screen's 「切断する」 was tapped (wording only)
@@ -73,9 +104,10 @@ class ProcessingScreenBase(Screen):
         self.request = request
         self.row = None
         self.hung_up = False
-        self.method_label.setText(request.label)
+        self.method_label.setText(request.label if request.method else "決済端末で選択")  # CT-6100: the clerk picks there
         self.amount_label.setText(format_yen(request.amount_yen))
         self.prompt_label.setText("決済端末で操作してください。")
+        self.os_update_label.hide()
         self.disconnect_button.setEnabled(True)
         coordinator = self.context.coordinator
         key = request.cart.key if request.cart is not None else None
@@ -108,8 +140,12 @@ class ProcessingScreenBase(Screen):
 
     def on_event(self, event: TerminalEvent) -> None:
         """What the terminal shows, while this screen waits on it."""
-        if (self.navigator.current_screen is self and self.row is not None and self.context.coordinator.busy(self.row.id)
-                and event.kind in (EventKind.DISPLAY, EventKind.DUPLICATE_ALERT, EventKind.OS_UPDATE_NOTICE) and event.text):
+        if self.navigator.current_screen is not self or self.row is None or not self.context.coordinator.busy(self.row.id):
+            return
+        if event.kind is EventKind.OS_UPDATE_NOTICE:
+            self.os_update_label.setText(os_update_text(event.deadline, self.context.ledger.clock.zone))
+            self.os_update_label.show()
+        elif event.kind in (EventKind.DISPLAY, EventKind.DUPLICATE_ALERT) and event.text:
             self.prompt_label.setText(event.text)
 
     # --- outcomes ----------------------------------------------------------
@@ -177,6 +213,7 @@ class ProcessingScreen(ProcessingScreenBase):
 class RefundProcessingScreen(ProcessingScreenBase):
     title = "払戻中"
     waiting_text = "決済端末で支払取消を行ってください"
+    amount_caption = "払戻金額"
 
     def approved(self, row) -> None:
         if self.request.cart is not None:  # in-checkout refund: the payment leaves 支払い欄

@@ -125,8 +125,7 @@ class SettingsScreen(Screen):
         self.check_result = QLabel("「決済端末接続」をタップすると、決済端末との接続を確認します。", page)
         self.check_result.setObjectName("terminalCheckResult")
         self.check_result.setWordWrap(True)
-        self.check_result.setProperty("role", "info")
-        self.check_result.setStyleSheet("font-size: 20px;")
+        self.check_result.setProperty("role", "detail")
         layout.addWidget(self.check_result)
         layout.addStretch(1)
         return page

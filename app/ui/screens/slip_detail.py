@@ -31,8 +31,6 @@ from app.ui.widgets.dialogs import show_error
 from app.ui.widgets.discard import clear_layout
 from app.ui.widgets.void_reason import VoidReasonDialog
 
-STATE_COLORS = {SlipState.NORMAL: "#1f7a3d", SlipState.VOIDED: "#b42318", SlipState.CORRECTED: "#b26b00", SlipState.VOID: "#b42318"}
-
 
 def terminal_button_label(profile: str) -> str:
     return terminal_profile(profile).button_label
@@ -70,9 +68,9 @@ class SlipDetailScreen(Screen):
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(6)
         top = QHBoxLayout()
-        self.number_label = self._label(panel, "slipNumberLabel")
-        self.number_label.setStyleSheet("font-size: 24px; font-weight: bold;")
+        self.number_label = self._label(panel, "slipNumberLabel", "slipNumber")
         self.state_label = self._label(panel, "slipStateLabel", align=Qt.AlignCenter)
+        self.state_label.setProperty("badge", "neutral")  # a state, not an action nor an alarm
         top.addWidget(self.number_label)
         top.addStretch(1)
         top.addWidget(self.state_label)
@@ -84,13 +82,11 @@ class SlipDetailScreen(Screen):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         lines_widget = QWidget()
         lines_widget.setObjectName("slipLines")
-        lines_widget.setStyleSheet("QWidget#slipLines { background: white; }")
         self.lines = QVBoxLayout(lines_widget)
         self.lines.setContentsMargins(0, 0, 0, 0)
         self.lines.setSpacing(0)
         self.lines.addStretch(1)
         scroll.setWidget(lines_widget)
-        scroll.setStyleSheet("QScrollBar:vertical { width: 24px; }")
         QScroller.grabGesture(scroll.viewport(), QScroller.TouchGesture)
         self.lines_widget = lines_widget
         layout.addWidget(scroll, 1)
@@ -118,7 +114,7 @@ class SlipDetailScreen(Screen):
         tenders_layout = QVBoxLayout(tenders)
         tenders_layout.setContentsMargins(14, 10, 14, 10)
         heading = QLabel("支払種別情報", tenders)
-        heading.setStyleSheet("font-size: 20px; font-weight: bold;")
+        heading.setProperty("role", "heading")
         tenders_layout.addWidget(heading)
         self.tenders = QVBoxLayout()
         self.tenders.setSpacing(4)
@@ -137,7 +133,6 @@ class SlipDetailScreen(Screen):
         grid = QGridLayout()
         grid.setSpacing(10)
         self.void_button = touch_button("伝票取消", "voidSlipButton", "secondary", self.body)
-        self.void_button.setStyleSheet("QPushButton:enabled { color: #b42318; font-weight: bold; }")
         self.void_button.clicked.connect(lambda: self.ask_void(correction=False))
         self.correct_button = touch_button("伝票訂正", "correctSlipButton", "secondary", self.body)
         self.correct_button.clicked.connect(lambda: self.ask_void(correction=True))
@@ -166,9 +161,6 @@ class SlipDetailScreen(Screen):
         kind = "取消伝票" if slip.kind == "void" else "伝票"
         self.number_label.setText(f"{kind} {slip.slip_number:06d}")
         self.state_label.setText(relations.state.label)
-        color = STATE_COLORS[relations.state]
-        self.state_label.setStyleSheet(f"font-size: 20px; font-weight: bold; color: white; background: {color};"
-                                       " border-radius: 6px; padding: 4px 14px;")
         dining = "店内" if slip.eat_in else "持ち帰り"
         self.info_label.setText(f"{slip.created_at:%Y/%m/%d %H:%M:%S}　担当者：{slip.staff.name}　{dining}")
         self._fill_lines(slip)
@@ -211,17 +203,15 @@ class SlipDetailScreen(Screen):
             grid = QGridLayout(row)
             grid.setContentsMargins(4, 4, 4, 4)
             reduced = "※" if line.tax_rate_percent == REDUCED_RATE else ""
-            name = self._label(row, f"lineName_{index}")
+            name = self._label(row, f"lineName_{index}", "body")
             name.setText(f"{line.name}{reduced}")
-            name.setStyleSheet("font-size: 18px;")
             detail = f"{format_yen(line.unit_price_yen)} × {line.quantity}"
             if line.discount_yen:
                 detail += f"　{line.discount_label or '値引'}（-{format_yen(abs(line.discount_yen))}）"
             detail_label = self._label(row, None, "info")
             detail_label.setText(detail)
-            amount = self._label(row, f"lineAmount_{index}", align=Qt.AlignRight | Qt.AlignVCenter)
+            amount = self._label(row, f"lineAmount_{index}", "body", align=Qt.AlignRight | Qt.AlignVCenter)
             amount.setText(format_yen(line.amount_yen))
-            amount.setStyleSheet("font-size: 18px;")
             grid.addWidget(name, 0, 0)
             grid.addWidget(detail_label, 0, 1)
             grid.addWidget(amount, 0, 2)
@@ -248,9 +238,8 @@ class SlipDetailScreen(Screen):
             row = QWidget(self.body)
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
-            label = self._label(row, f"tenderLabel_{index}")
+            label = self._label(row, f"tenderLabel_{index}", "body")
             label.setText(f"{tender.label}　{format_yen(tender.amount_yen)}")
-            label.setStyleSheet("font-size: 18px;")
             line.addWidget(label, 1)
             if tender.kind == "terminal":
                 button = touch_button(button_label, f"paymentHistoryButton_{index}", "toggle", row)

@@ -114,7 +114,7 @@ class SlipListScreen(Screen):
         layout.setContentsMargins(10, 8, 10, 10)
         layout.setSpacing(8)
         heading = QLabel("絞り込み", panel)
-        heading.setStyleSheet("font-size: 20px; font-weight: bold;")
+        heading.setProperty("role", "heading")
         layout.addWidget(heading)
         grid = QGridLayout()
         grid.setSpacing(6)
@@ -122,7 +122,7 @@ class SlipListScreen(Screen):
         self.field_buttons = {}
         for index, (key, name, _caption) in enumerate(FIELDS):
             button = touch_button("", name, "toggle", panel, checkable=True)
-            button.setStyleSheet("text-align: left; padding-left: 12px;")
+            button.setProperty("align", "left")
             button.clicked.connect(lambda _=False, k=key: self.select_field(k))
             self.field_group.addButton(button)
             self.field_buttons[key] = button

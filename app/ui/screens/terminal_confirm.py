@@ -14,6 +14,7 @@ from app.ui.widgets.value_grid import value_grid
 class TerminalConfirmScreen(Screen):
     heading = ""
     next_screen = ""
+    amount_caption = "決済金額"  # as the manual's 決済情報確認 screen
 
     def __init__(self, *args):
         super().__init__(*args)
@@ -23,7 +24,7 @@ class TerminalConfirmScreen(Screen):
         heading = QLabel(self.heading, self.body)
         heading.setProperty("role", "title")
         layout.addWidget(heading)
-        grid, labels = value_grid(self.body, (("method", "決済手段"), ("amount", "金額")))
+        grid, labels = value_grid(self.body, (("method", "決済手段"), ("amount", self.amount_caption)))
         self.method_label, self.amount_label = labels["method"][1], labels["amount"][1]
         self.reference_label = QLabel("", self.body)
         self.reference_label.setObjectName("referenceLabel")
@@ -34,7 +35,7 @@ class TerminalConfirmScreen(Screen):
         buttons = QHBoxLayout()
         back = touch_button("戻る", "backButton", "secondary", self.body)
         back.clicked.connect(lambda: self.request.go_back(self.navigator))
-        send = touch_button("決済端末連携", "terminalLinkButton", "primary", self.body, height=80)
+        send = touch_button("決済端末連携", "terminalLinkButton", "primary", self.body, size="tall")
         send.clicked.connect(lambda: self.navigator.go(self.next_screen, request=self.request))
         buttons.addWidget(back, 1)
         buttons.addWidget(send, 2)
@@ -61,6 +62,7 @@ class RefundConfirmScreen(TerminalConfirmScreen):
     title = "払い戻し確認"
     heading = "払い戻しを行う決済手段と金額を確認してください"
     next_screen = "RefundProcessingScreen"
+    amount_caption = "払戻金額"
 
     def reference_text(self, request) -> str:
         row = request.refund_of

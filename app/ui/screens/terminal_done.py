@@ -20,6 +20,7 @@ from app.ui.widgets.value_grid import value_grid
 
 class TerminalDoneScreen(Screen):
     heading = ""
+    amount_caption = "決済金額"
 
     def __init__(self, *args):
         super().__init__(*args)
@@ -29,13 +30,13 @@ class TerminalDoneScreen(Screen):
         heading = QLabel(self.heading, self.body)
         heading.setProperty("role", "title")
         layout.addWidget(heading)
-        grid, self.values = value_grid(self.body, (("method", "決済手段"), ("amount", "金額"), ("reference", "受注コード")))
+        grid, self.values = value_grid(self.body, (("method", "決済手段"), ("amount", self.amount_caption), ("reference", "受注コード")))
         layout.addLayout(grid)
         layout.addStretch(1)
         buttons = QHBoxLayout()
-        self.print_button = touch_button("控え印刷", "printSlipButton", "secondary", self.body, height=80)
+        self.print_button = touch_button("控え印刷", "printSlipButton", "secondary", self.body, size="tall")
         self.print_button.clicked.connect(self.print_slips)
-        ok = touch_button("OK", "okButton", "primary", self.body, height=80)
+        ok = touch_button("OK", "okButton", "primary", self.body, size="tall")
         ok.clicked.connect(self.ok)
         buttons.addWidget(self.print_button, 1)
         buttons.addWidget(ok, 2)
@@ -96,6 +97,7 @@ class PaymentDoneScreen(TerminalDoneScreen):
 class RefundDoneScreen(TerminalDoneScreen):
     title = "払戻完了"
     heading = "払い戻しが完了しました"
+    amount_caption = "払戻金額"
 
     def ok(self) -> None:
         self.request.go_back(self.navigator)

@@ -28,7 +28,7 @@ class TerminalPickerScreen(Screen):
         row.setSpacing(24)
         self.method_buttons = {}
         for method in PaymentMethod:
-            button = touch_button(method.label, BUTTON_NAMES[method], "secondary", self.body, height=180, style="font-size: 24px;")
+            button = touch_button(method.label, BUTTON_NAMES[method], "secondary", self.body, size="pick")
             button.clicked.connect(lambda _=False, m=method: self.pick(m))
             self.method_buttons[method] = button
             row.addWidget(button)

@@ -62,8 +62,7 @@ class TopScreen(Screen):
         grid = QGridLayout()
         grid.setSpacing(20)
         for index, (label, name, target) in enumerate(MENU):
-            button = touch_button(label, name, "primary" if index == 0 else "secondary", self.body,
-                                  height=128, style="font-size: 26px;")
+            button = touch_button(label, name, "primary" if index == 0 else "secondary", self.body, size="menu")
             button.clicked.connect(lambda _=False, t=target, l=label: self.open(t, l))
             # Four to a row: seven tiles in two rows leave room for the 要確認 and backup warnings.
             grid.addWidget(button, index // 4, index % 4)

@@ -2,17 +2,18 @@
 when given one, because tests and the testing harness tap by name."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 
 def touch_button(text: str, name: str | None = None, role: str = "", parent: QWidget | None = None, *,
-                 checkable: bool = False, height: int | None = None, style: str = "") -> QPushButton:
-    """``height``: a taller minimum than the role's. It goes into the widget's own style
-    sheet, because a QSS ``min-height`` overrides ``setMinimumHeight``."""
+                 checkable: bool = False, size: str = "") -> QPushButton:
+    """``size``: a taller button than the role's (``menu``, ``pick``, ``tall``, ``big``), styled in the QSS
+    like everything else — no inline styles, so each look and colour is defined once."""
     button = QPushButton(text, parent)
-    if height or style:
-        button.setStyleSheet((f"min-height: {height}px;" if height else "") + style)
+    if size:
+        button.setProperty("size", size)
     if name:
         button.setObjectName(name)
     if role:
@@ -23,15 +24,34 @@ def touch_button(text: str, name: str | None = None, role: str = "", parent: QWi
     return button
 
 
-def add_stripe(button: QPushButton, color: str, width: int = 8) -> QFrame:
-    """A coloured band down the left edge of a tile (the category colour). A child frame rounded like
-    the tile, not a thick ``border-left``: Qt joins a thick and a thin border with a slanted cut."""
+class Stripe(QWidget):
+    """A band of one colour rounded on its left like the tile it sits in. Painted, not styled: the colour
+    is the shop's data (a category's), and a thick QSS ``border-left`` would join the thin border with a
+    slanted cut."""
+
+    RADIUS = 7
+
+    def __init__(self, color: str, parent: QWidget):
+        super().__init__(parent)
+        self.color = QColor(color)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(self.color)
+        painter.setClipRect(self.rect())  # round the left corners only: the right ones fall outside
+        painter.drawRoundedRect(QRectF(0, 0, self.width() + 2 * self.RADIUS, self.height()), self.RADIUS, self.RADIUS)
+        painter.end()
+
+
+def add_stripe(button: QPushButton, color: str, width: int = 8) -> Stripe:
+    """A coloured band down the left edge of a tile (the category colour)."""
     layout = QHBoxLayout(button)
     layout.setContentsMargins(1, 1, 0, 1)
-    stripe = QFrame(button)
+    stripe = Stripe(color, button)
     stripe.setFixedWidth(width)
     stripe.setAttribute(Qt.WA_TransparentForMouseEvents)
-    stripe.setStyleSheet(f"background: {color}; border: none; border-top-left-radius: 7px; border-bottom-left-radius: 7px;")
     layout.addWidget(stripe)
     layout.addStretch(1)
     return stripe

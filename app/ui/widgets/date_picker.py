@@ -47,7 +47,6 @@ class DatePickerDialog(QDialog):
         self.month_label = QLabel("", self)
         self.month_label.setObjectName("monthLabel")
         self.month_label.setAlignment(Qt.AlignCenter)
-        self.month_label.setStyleSheet("font-size: 24px; font-weight: bold;")
         self.next_button = touch_button("翌月 ▶", "nextMonthButton", "toggle", self)
         self.next_button.clicked.connect(lambda: self.show_month(month_shift(self.month, 1)))
         row.addWidget(self.prev_button)
@@ -59,7 +58,7 @@ class DatePickerDialog(QDialog):
         for column, name in enumerate(WEEKDAYS):
             label = QLabel(name, self)
             label.setAlignment(Qt.AlignCenter)
-            label.setStyleSheet("color: #b42318;" if column == 0 else ("color: #1f6feb;" if column == 6 else ""))
+            label.setProperty("role", "weekday")  # neutral: red means something to do
             grid.addWidget(label, 0, column)
         self.day_buttons = []
         for index in range(42):

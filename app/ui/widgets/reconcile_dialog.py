@@ -7,7 +7,11 @@ terminal contradicted a manager, issue 9) and approved payments without a slip.
   set time, and then the dialog says the risk; otherwise the buttons are disabled and
   the reason is shown. The terminal is still asked afterwards: a contradiction is 要対応;
 - 要対応: 「返金済み」 after refunding on the terminal, or 「回収済み」 after collecting the money.
-Every decision has a reason and is audited."""
+Every decision has a reason and is audited.
+
+Each payment is named as the terminal's own history shows it (``payment_summary``): time,
+method, amount and its 受注コード / 伝票番号 / 注文番号 (by the profile) — never the register's
+internal TransactionID, which the cashier cannot find on the terminal. 「再確認」 is the primary."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -15,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEd
 
 from app.core.money import format_yen
 from app.core.payment_state import PaymentState
-from app.core.terminal.profiles import method_label
+from app.core.terminal.profiles import method_label, terminal_profile
 from app.ui.keyboard import InputKind, touch_input
 from app.ui.widgets.buttons import touch_button
 from app.ui.ops import as_manager, ledger_write
@@ -27,10 +31,26 @@ ACTION_TEXT = {
 }
 
 
+def reference_text(row) -> str:
+    """「受注コード：TSU3-0003377」 (or 伝票番号 / 注文番号, by the row's profile and method); 「未受信」
+    when the terminal never answered — the time and amount then find it in the terminal's history."""
+    profile = terminal_profile(row.profile)
+    method = row.method or row.requested_method
+    caption = profile.reference_caption(method) if method or profile.order_codes else "伝票番号・注文番号"
+    return f"{caption}：{row.poi_transaction_id or '未受信'}"
+
+
+def payment_summary(row) -> str:
+    """What the terminal's history shows of a request: time, method, amount, reference."""
+    kind = method_label(row.method or row.requested_method)
+    if row.kind == "refund":
+        kind = f"払い戻し（{kind}）"
+    return f"{row.created_at:%m/%d %H:%M:%S}　{kind}　{format_yen(row.amount_yen)}　{reference_text(row)}"
+
+
 def action_line(row) -> str:
     """One 要対応 line: amount, 受注コード and what to do (top screen and this dialog)."""
-    reference = row.poi_transaction_id or row.transaction_id
-    return f"要対応　{format_yen(row.amount_yen)}　受注コード {reference}　{ACTION_TEXT[PaymentState(row.state)]}"
+    return f"要対応　{format_yen(row.amount_yen)}　{reference_text(row)}　{ACTION_TEXT[PaymentState(row.state)]}"
 
 
 class ReconcileDialog(QDialog):
@@ -46,7 +66,8 @@ class ReconcileDialog(QDialog):
         title = QLabel("要確認の決済", self)
         title.setProperty("role", "title")
         layout.addWidget(title)
-        info = QLabel("決済端末の取引履歴で結果を確認してください。「再確認」で決済端末に問い合わせます。", self)
+        info = QLabel("決済端末の取引履歴で、同じ日時・金額の取引の結果を確認してください。"
+                      "「再確認」で決済端末に問い合わせます。", self)
         info.setWordWrap(True)
         layout.addWidget(info)
         self.grid = QGridLayout()
@@ -60,12 +81,12 @@ class ReconcileDialog(QDialog):
         self.message_label = message_line(self)
         layout.addWidget(self.message_label)
         buttons = QHBoxLayout()
-        recheck = touch_button("再確認", "recheckButton", "secondary", self)
-        recheck.clicked.connect(self.recheck)
-        close = touch_button("閉じる", "closeButton", "primary", self)
+        close = touch_button("閉じる", "closeButton", "secondary", self)
         close.clicked.connect(self.accept)
-        buttons.addWidget(recheck)
-        buttons.addWidget(close)
+        recheck = touch_button("再確認", "recheckButton", "primary", self)
+        recheck.clicked.connect(self.recheck)
+        buttons.addWidget(close, 1)
+        buttons.addWidget(recheck, 2)
         layout.addLayout(buttons)
         # A bound slot, not a lambda: Qt disconnects it when this one-shot dialog is deleted.
         context.payment_updates.updated.connect(self._on_payment_update)
@@ -105,8 +126,9 @@ class ReconcileDialog(QDialog):
             self._place(button, line, 2)
             line += 1
         for row in orphans:
-            label = QLabel(f"{row.created_at:%m/%d %H:%M}　決済済み・伝票なし　{format_yen(row.amount_yen)}　"
-                           f"{row.poi_transaction_id}\n決済端末で取消（返金）してから「返金済み」にしてください。", self)
+            label = QLabel(f"決済済み・伝票なし　{payment_summary(row)}\n"
+                           "決済端末で取消（返金）してから「返金済み」にしてください。", self)
+            label.setWordWrap(True)
             label.setObjectName(f"withoutSlip_{row.id}")
             refunded = touch_button("返金済み", f"markRefunded_{row.id}", "secondary", self)
             refunded.clicked.connect(lambda _=False, r=row: self.mark_refunded(r))
@@ -114,9 +136,8 @@ class ReconcileDialog(QDialog):
             self._place(refunded, line, 2)
             line += 1
         for row in rows:
-            kind = "払い戻し" if row.kind == "refund" else method_label(row.method or row.requested_method)
             verdict = verdicts[row.id]
-            text = f"{row.created_at:%m/%d %H:%M}　{kind}　{format_yen(row.amount_yen)}　{row.transaction_id}\n{verdict.text}"
+            text = f"{payment_summary(row)}\n{verdict.text}"
             label = QLabel(text, self)
             label.setWordWrap(True)
             label.setObjectName(f"openRequest_{row.id}")

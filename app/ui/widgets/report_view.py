@@ -42,11 +42,11 @@ class ReportView(QScrollArea):
         self.setObjectName("reportView")
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setStyleSheet("QScrollBar:vertical { width: 24px; }")
         QScroller.grabGesture(self.viewport(), QScroller.TouchGesture)
         self._figures: dict[str, str] = {}
         # Built once and only re-texted: a new widget tree costs a QSS polish of ~100 ms.
         holder = QWidget()
+        holder.setObjectName("reportRows")  # see-through (QSS): the panels on the screen, no grey block
         grid = QGridLayout(holder)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.setHorizontalSpacing(16)

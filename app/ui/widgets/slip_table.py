@@ -14,15 +14,13 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QScroller, QTableV
 
 from app.core.ledger.slip_queries import SlipCursor, SlipPage, SlipRow, SlipState
 from app.core.money import format_yen
+from app.ui.theme import ALERT_TEXT, MUTED_TEXT
 
 COLUMNS = ("時刻", "伝票番号", "担当者", "合計", "支払", "状態")
 ROW_HEIGHT = 56
-_CELL_PADDING = 8
-_FONT_PX = 17
+_CELL_PADDING = 8  # QTableView#slipTable::item's padding in the QSS, for the column widths
 _RIGHT = Qt.AlignRight | Qt.AlignVCenter
 _LEFT = Qt.AlignLeft | Qt.AlignVCenter
-_MUTED = QColor("#8a93a0")
-_ALERT = QColor("#b42318")
 _ALIGN = tuple(int(_RIGHT if column == 3 else _LEFT) for column in range(len(COLUMNS)))
 
 Fetch = Callable[[SlipCursor | None], SlipPage]
@@ -111,9 +109,9 @@ def _color(row: SlipRow) -> QColor | None:
     """Red means one thing: something to do (a refunded slip still to void). A voided slip and
     its reversing slip are history, shown muted."""
     if row.needs_void:
-        return _ALERT
+        return ALERT_TEXT
     if row.state in (SlipState.VOIDED, SlipState.CORRECTED, SlipState.VOID):
-        return _MUTED
+        return MUTED_TEXT
     return None
 
 
@@ -142,14 +140,6 @@ class SlipTable(QTableView):
         header.setSectionsClickable(False)
         header.setMinimumHeight(40)
         header.setDefaultAlignment(_LEFT)
-        self.setStyleSheet(
-            "QTableView { background: white; alternate-background-color: #f5f7fa; border: 1px solid #d3d8df;"
-            f" border-radius: 10px; font-size: {_FONT_PX}px; selection-background-color: #dbe7fd; selection-color: #1f2630; }}"
-            f" QTableView::item {{ padding: 0 {_CELL_PADDING}px; }}"
-            " QHeaderView::section { background: #f0f2f6; border: none; border-bottom: 1px solid #d3d8df;"
-            " font-size: 16px; padding: 4px 10px; }"
-            " QScrollBar:vertical { width: 28px; }"
-        )
         # Fixed columns sized from the font for their widest value (no per-row size hints); 支払 and
         # 状態 share the rest, so 「クレジット(VISA)」 and 「取消伝票（000123）」 are never cut.
         self.ensurePolished()  # the style sheet's font, for the metrics below

@@ -9,13 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.core.terminal.bridge import LinkState
-
-STYLES = {
-    "connected": "background: #e3f6ea; color: #136c34; border: 1px solid #7cc596;",
-    "busy": "background: #fff4d6; color: #8a5a00; border: 1px solid #e6b84c;",
-    "disconnected": "background: #fde8e7; color: #b42318; border: 1px solid #ef9a94;",
-    "none": "background: #eceff3; color: #445; border: 1px solid #c7cdd6;",
-}
+from app.ui.theme import set_style
 
 
 PRINT_FAILS_AT_PERCENT = 7  # ≤ 7 %: the terminal cannot print slips
@@ -55,8 +49,6 @@ class TerminalIndicator(QLabel):
         if state.battery is not None and state.linked:  # a battery level from a lost link is stale
             text += f"　バッテリー {state.battery}%"
             warning = battery_warning(state.battery)
-        self.setProperty("linkState", key)
-        self.setProperty("batteryWarning", bool(warning))
+        set_style(self, "linkState", key)  # the QSS colours each state (and a battery to charge)
+        set_style(self, "batteryWarning", bool(warning))
         self.setText(f"{text}\n{warning}" if warning else text)
-        style = STYLES["busy"] if warning and key == "connected" else STYLES[key]
-        self.setStyleSheet(f"QLabel {{ {style} border-radius: 8px; padding: 4px 14px; font-size: 17px; font-weight: bold; }}")

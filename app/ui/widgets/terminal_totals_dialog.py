@@ -15,7 +15,6 @@ from app.ui.widgets.dialogs import message_line
 from app.ui.widgets.touch_list import touch_list
 
 REASONS = ("決済端末で直接操作した取引", "決済端末の履歴で確認済み", "原因不明（後日確認）", "その他")
-DIFFERS = "color: #c62828; font-weight: bold;"
 
 
 class TerminalTotalsDialog(QDialog):
@@ -36,13 +35,13 @@ class TerminalTotalsDialog(QDialog):
         summary = QLabel(check.error or "決済端末の合計とレジの記録に差異があります。確認して理由を選んでください。", self)
         summary.setObjectName("dialogMessage")
         summary.setWordWrap(True)
-        summary.setStyleSheet(DIFFERS)
+        summary.setProperty("alert", True)  # a difference needs the manager's reason
         layout.addWidget(summary)
         grid = QGridLayout()
         grid.setHorizontalSpacing(24)
         for column, caption in enumerate(("決済方法", "決済端末", "レジ")):
             heading = QLabel(caption, self)
-            heading.setStyleSheet("font-weight: bold;")
+            heading.setProperty("role", "caption")
             grid.addWidget(heading, 0, column)
         for row, comparison in enumerate(check.rows, start=1):
             method = QLabel(comparison.label + ("　差異あり" if comparison.differs else ""), self)
@@ -52,7 +51,7 @@ class TerminalTotalsDialog(QDialog):
             ledger.setObjectName(f"ledger_{comparison.method}")
             if comparison.differs:
                 for label in (method, terminal, ledger):
-                    label.setStyleSheet(DIFFERS)
+                    label.setProperty("alert", True)
             grid.addWidget(method, row, 0)
             grid.addWidget(terminal, row, 1)
             grid.addWidget(ledger, row, 2)

@@ -10,9 +10,10 @@ def touch_list(parent: QWidget, spacing: int = 8) -> tuple[QScrollArea, QVBoxLay
     scroll = QScrollArea(parent)
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-    scroll.setStyleSheet("QScrollBar:vertical { width: 24px; }")
+    scroll.setProperty("role", "touchList")  # the QSS keeps it see-through: rows on the screen, no grey block
     QScroller.grabGesture(scroll.viewport(), QScroller.TouchGesture)
     holder = QWidget()
+    holder.setObjectName("touchListRows")
     rows = QVBoxLayout(holder)
     rows.setContentsMargins(0, 0, 0, 0)
     rows.setSpacing(spacing)
