@@ -8,8 +8,10 @@ Each run is one sale (a payment, or a payment then its refund) on one of both pr
 with one fault kind: frames dropped / delayed / duplicated / reordered, the connection cut,
 half-open (nothing forwarded, sockets open), the terminal app restarting mid-request,
 「切断する」 at a random moment, the terminal losing its journal, a register "kill" (its
-coordinator and link stop dead, a new one starts on the same ledger), a decline. A frame
-proxy (bench/fault_proxy.py) sits between the bridge and the simulator. After the faults
+coordinator and link stop dead, a new one starts on the same ledger), a real register
+process SIGKILLed mid-payment or mid-refund (register_sigkill: app/testing/register_process.py;
+a new process settles from the same ledger file), a decline. A frame
+proxy (app/testing/link_faults.py) sits between the bridge and the simulator. After the faults
 are healed the register settles by itself (no manual step), then every run is checked:
 
 - approved_once: each payment the terminal approved is recorded paid exactly once;
@@ -21,9 +23,8 @@ are healed the register settles by itself (no manual step), then every run is ch
 - next_payment: a clean payment right after the run is approved.
 
 "needs manager" counts requests left 要確認 on purpose (a terminal that lost its journal
-is not believed): they are not violations. The register kill here is in-process (the
-coordinator halts, the link drops with no Logout); a kill -9 of a real process is not
-part of this suite yet. Exit status 1 if any violation.
+is not believed): they are not violations. ``--faults reorder`` narrows the runs to some
+kinds (to reproduce one). Exit status 1 if any violation.
 """
 from __future__ import annotations
 
@@ -51,10 +52,11 @@ from app.core.terminal.config import DEMO_PAIRING_KEY, BridgeTimings, TerminalCo
 from app.simulator import outcomes as oc
 from app.simulator.engine import TerminalEngine
 from app.simulator.server import SimulatorServer
-from fault_proxy import FaultProxy
+from app.testing.link_faults import FaultProxy
+from app.testing.register_process import RegisterProcess
 
 FAULTS = ("none", "drop", "delay", "duplicate", "reorder", "cut", "half_open", "terminal_restart", "disconnect",
-          "journal_loss", "register_kill", "decline")
+          "journal_loss", "register_kill", "register_sigkill", "decline")
 CHECKS = ("approved_once", "nothing_unapproved", "id_reused", "paid_twice", "refund_twice", "phantom_refund",
           "lost_refund", "next_payment")
 FAST = BridgeTimings(connect_timeout=0.5, login_timeout=0.5, request_timeout=0.4, payment_timeout=0.8,
@@ -70,12 +72,14 @@ class Rig:
     def __init__(self, profile: str, folder: Path, seed: int):
         self.profile = profile
         self.rng = random.Random(seed)
-        self.ledger = Ledger(f"sqlite:///{folder / f'regi-{profile}.db'}")
+        self.url = f"sqlite:///{folder / f'regi-{profile}.db'}"
+        self.ledger = Ledger(self.url)
         seed_demo(self.ledger)
         if self.ledger.current_session() is None:
             self.ledger.open_session(1, total_yen=0)
         self.book = TerminalPaymentBook(self.ledger)
         self.engine = TerminalEngine(profile, journal_path=folder / f"journal-{profile}.json", seed=seed)
+        self.kill_moments: Counter = Counter()  # where the SIGKILLs landed (register_sigkill)
         self.lost: list = []  # records of journals the terminal lost (the truth, kept for the checks)
         lose = self.engine.lose_journal
 
@@ -218,7 +222,7 @@ def during(rig: Rig, rng: random.Random, fault: str, row_id: int) -> None:
         rig.start_register()
 
 
-def heal(rig: Rig) -> None:
+def heal(rig: Rig, relink: bool = True) -> None:
     rig.proxy.clear()
     rig.engine.clear_queue()
     if rig.engine.stage.value != "idle":
@@ -226,7 +230,7 @@ def heal(rig: Rig) -> None:
             rig.engine.cancel()
         except Exception:
             pass
-    if not rig.bridge.state.linked:
+    if relink and not rig.bridge.state.linked:
         rig.bridge.login().result(5)
 
 
@@ -254,13 +258,56 @@ def send(rig: Rig, rng: random.Random, fault: str, *, refund_of=None, method=Non
     return row.id
 
 
+def sigkill_run(rig: Rig, rng: random.Random, kind: str, method: str | None, brand_method: str,
+                payment_ids: list[int], refund_ids: list[int]) -> None:
+    """A real register process, SIGKILLed at a random moment of its payment or refund; a new
+    process on the same ledger settles what it left, then the bench's register takes over again."""
+    first_id = max((r.id for r in rig.book.all()), default=0)
+    if kind == "refund":
+        rig.engine.queue(approve(rig, rng, brand_method))
+        payment_ids.append(send(rig, rng, "none", method=method, brand_method=brand_method))
+        wait_settled(rig, payment_ids)
+        payment = rig.book.get(payment_ids[0])
+        if payment.state != PaymentState.APPROVED or (payment.method == "emoney" and payment.brand not in ("iD", "QUICPay")):
+            return
+        first_id = payment.id
+    rig.kill_register()
+    doomed = RegisterProcess(rig.url, rig.profile, rig.proxy.port, timings=FAST)
+    rig.proxy.delay = rng.uniform(0.0, 0.4)  # frames in flight: the kill can land between request and answer
+    try:
+        if kind == "refund":
+            rig.engine.queue(oc.Approve(target="reversal"))
+            doomed.refund(payment_ids[0])
+        else:
+            rig.engine.queue(approve(rig, rng, brand_method))
+            doomed.pay(rng.randint(100, 30000), method)
+        time.sleep(rng.random() * 0.4)
+    finally:
+        doomed.kill()
+    left = [PaymentState(r.state) for r in rig.book.all() if r.id > first_id]
+    rig.kill_moments["before the row was committed" if not left else
+                     "request open (sent, no answer recorded)" if left[0] in ASK_TERMINAL_STATES else
+                     "after the answer was recorded"] += 1
+    heal(rig, relink=False)
+    heir = RegisterProcess(rig.url, rig.profile, rig.proxy.port, timings=FAST)
+    try:
+        heir.settle(SETTLE_S)
+    finally:
+        heir.close()
+    made = [r.id for r in rig.book.all() if r.id > first_id]
+    (refund_ids if kind == "refund" else payment_ids).extend(made)
+    rig.start_register()
+
+
 def one_run(rig: Rig, rng: random.Random, fault: str, kind: str) -> tuple[Counter, int]:
     """One sale under ``fault``; returns (violations by check, requests left for a manager)."""
     first_id = max((r.id for r in rig.book.all()), default=0)
     method, brand_method = method_for(rig, rng, "credit" if fault == "disconnect" else None)
     payment_ids: list[int] = []
     refund_ids: list[int] = []
-    if kind == "payment":
+    if fault == "register_sigkill":
+        sigkill_run(rig, rng, kind, method, brand_method, payment_ids, refund_ids)
+    elif kind == "payment":
         for _attempt in range(2):  # a cashier tries again only after a known failure
             apply_fault(rig, rng, fault, "payment", brand_method)
             row_id = send(rig, rng, fault, method=method, brand_method=brand_method)
@@ -359,9 +406,9 @@ def next_payment_works(rig: Rig) -> bool:
 
 
 def run_suite(runs: int, seed: int, folder: Path | None = None, out=sys.stdout,
-              minutes: float | None = None) -> dict[str, Counter]:
-    """``runs`` seeded runs split over both profiles (fewer if ``minutes`` run out first);
-    returns counters by fault kind."""
+              minutes: float | None = None, faults: tuple[str, ...] = FAULTS) -> dict[str, Counter]:
+    """``runs`` seeded runs split over both profiles (fewer if ``minutes`` run out first) and
+    over ``faults`` (all kinds unless narrowed to reproduce one); returns counters by fault kind."""
     stop_at = time.monotonic() + minutes * 60 if minutes else None
     rng = random.Random(seed)
     table: dict[str, Counter] = defaultdict(Counter)
@@ -372,7 +419,7 @@ def run_suite(runs: int, seed: int, folder: Path | None = None, out=sys.stdout,
             for number in range(runs):
                 if stop_at is not None and time.monotonic() > stop_at:
                     break
-                fault = FAULTS[number % len(FAULTS)] if number < len(FAULTS) * 2 else rng.choice(FAULTS)
+                fault = faults[number % len(faults)] if number < len(faults) * 2 else rng.choice(faults)
                 profile = rng.choice(("usenpay", "ct6100"))
                 kind = rng.choice(("payment", "refund"))
                 bad, left = one_run(rigs[profile], rng, fault, kind)
@@ -387,6 +434,7 @@ def run_suite(runs: int, seed: int, folder: Path | None = None, out=sys.stdout,
         finally:
             for rig in rigs.values():
                 rig.close()
+                table["register_sigkill"].update({f"killed {k}": n for k, n in rig.kill_moments.items()})
     return table
 
 
@@ -408,12 +456,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--minutes", type=float, default=None, help="stop after this long (the table covers the runs done)")
+    parser.add_argument("--faults", default=",".join(FAULTS), help="comma-separated fault kinds (default: all)")
     args = parser.parse_args()
+    faults = tuple(args.faults.split(","))
+    if unknown := set(faults) - set(FAULTS):
+        parser.error(f"unknown fault kinds: {', '.join(sorted(unknown))}")
     logging.basicConfig(level=logging.CRITICAL)  # the link logs every injected fault; the table says what counts
     started = time.monotonic()
-    table = run_suite(args.runs, args.seed, minutes=args.minutes)
+    table = run_suite(args.runs, args.seed, minutes=args.minutes, faults=faults)
     violations = print_table(table)
     done = sum(row["runs"] for row in table.values())
+    moments = {k: n for k, n in table.get("register_sigkill", {}).items() if k.startswith("killed ")}
+    if moments:
+        print("\nregister_sigkill: " + ", ".join(f"{n} {k}" for k, n in moments.items()))
     print(f"\n{done} runs, seed {args.seed}, {time.monotonic() - started:.0f} s, {violations} violations")
     return 1 if violations else 0
 
