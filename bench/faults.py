@@ -446,8 +446,11 @@ def next_payment_works(rig: Rig) -> bool:
         rig.engine.clear_queue()
         rig.engine.queue(approve(rig, rig.rng, "credit"))
         login = None
-        if not rig.bridge.state.linked:
+        if not rig.bridge.state.linked:  # 未接続 on the top screen: wait for 接続中, as a cashier would
             login = rig.bridge.login().result(5)
+            deadline = time.monotonic() + 4
+            while not rig.bridge.state.linked and time.monotonic() < deadline:
+                time.sleep(0.05)
         try:
             row = rig.on_dispatcher(lambda: rig.coordinator.pay(amount_yen=rig.rng.randint(100, 30000), method=method,
                                                                 staff_id=1))
