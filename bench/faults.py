@@ -323,7 +323,7 @@ def refund_run(rig: Rig, rng: random.Random, fault: str, payment, brand_method: 
     cash_brand = payment.method == "emoney" and payment.brand not in EMONEY_REFUNDABLE
     on_terminal = not cash_brand and rng.random() < 0.1
     if on_terminal:  # the clerk refunds on the terminal's menu, then (by mistake) on the register too
-        refund_on_terminal_menu(rig, payment)
+        on_terminal = refund_on_terminal_menu(rig, payment)  # refused (QR after day 90): not refunded at all
     refund_ids: list[int] = []
     for _attempt in range(2):  # a second refund only once the first is known failed
         apply_fault(rig, rng, fault, "reversal", brand_method)
@@ -345,14 +345,18 @@ def refund_run(rig: Rig, rng: random.Random, fault: str, payment, brand_method: 
     return refund_ids
 
 
-def refund_on_terminal_menu(rig: Rig, payment) -> None:
-    """A refund keyed on the terminal itself (no register involved: its answer goes nowhere)."""
+def refund_on_terminal_menu(rig: Rig, payment) -> bool:
+    """A refund keyed on the terminal itself (no register involved: its answer goes nowhere).
+    False if the terminal refused it."""
     rig.menu_refunds += 1
+    transaction_id = f"MENU{rig.menu_refunds:08d}"
     rig.engine.start_reversal("TERMINAL-MENU", f"menu{rig.menu_refunds}", {
-        "SaleData": {"SaleTransactionID": {"TransactionID": f"MENU{rig.menu_refunds:08d}",
+        "SaleData": {"SaleTransactionID": {"TransactionID": transaction_id,
                                            "TimeStamp": rig.engine.clock().isoformat(timespec="seconds")}},
         "OriginalPOITransaction": {"POITransactionID": {"TransactionID": payment.poi_transaction_id}},
         "ReversedAmount": payment.amount_yen, "ReversalReason": "MerchantCancel"})
+    record = rig.engine.find(transaction_id)
+    return record is not None and record.approved
 
 
 def one_run(rig: Rig, rng: random.Random, fault: str, kind: str) -> tuple[Counter, int]:
