@@ -101,3 +101,35 @@ def test_the_register_dies_mid_refund_and_the_next_one_records_it_once(register,
     assert made["transaction_id"] == refund.transaction_id and made["approved"]
     assert len(restarted.context.payments.all()) == 2
     assert_ledger_agrees_with_terminal(restarted, terminal)
+
+
+@pytest.mark.parametrize("terminal_profile", ["ct6100"])
+def test_ct6100_a_refund_still_being_checked_cannot_be_sent_again(register, terminal, terminal_profile):
+    """Issue 16 case 1 on a CT-6100 (test_exactly_once.py drives USEN PAY): 取消 in 決済履歴
+    of a payment whose refund is 要確認 offers 再確認 and sends nothing; once the terminal
+    says the refund never happened, 取消 is offered again."""
+    from tests.ui.test_exactly_once import go_offline_and_wait, shown
+
+    open_day(register, *MANAGER)
+    payment = sell(register, terminal, None, "プリン", method="credit")
+    go_offline_and_wait(register, terminal)
+    refund = register.context.payments.begin(amount_yen=payment.amount_yen, method=payment.method, profile="ct6100",
+                                             staff_id=1, refund_of=payment)
+    register.context.payments.record_no_answer(refund.id, "test: the answer was lost")
+    to_history(register)
+    assert shown(register, "paymentStatus_0").text() == "払い戻し確認中"
+    register.tap("payment_0")
+    register.wait_dialog("RefundCheckingDialog")
+    register.tap("recheckButton")
+    assert "接続していません" in register.message()
+    assert len(register.context.payments.all()) == 2 and reversals(terminal) == []  # nothing sent
+    terminal.set_offline(False)
+    register.wait_until(lambda: register.context.payments.get(refund.id).state == PaymentState.FAILED, timeout=20,
+                        what="the refund's status")
+    register.wait_until(lambda: shown(register, "paymentStatus_0").text() == "決済完了", what="the row to refresh")
+    choose(register, "refundButton")
+    refund_through_terminal(register)
+    [made] = reversals(terminal)
+    assert made["original"] == payment.poi_transaction_id
+    assert [r.state for r in register.context.payments.refunds_of(payment.id)] == [PaymentState.FAILED,
+                                                                                  PaymentState.APPROVED]
