@@ -6,25 +6,32 @@ exactly-once invariants after every run.
 
 Each run is one sale (a payment, or a payment then its refund) on one of both profiles,
 with one fault kind: frames dropped / delayed / duplicated / reordered, the connection cut,
-half-open (nothing forwarded, sockets open), the terminal app restarting mid-request,
+half-open (nothing forwarded, sockets open), the terminal app restarting (mid-request, or at
+any step: before the request arrives, after its answer, during a status query),
 「切断する」 at a random moment, the terminal losing its journal, a register "kill" (its
 coordinator and link stop dead, a new one starts on the same ledger), a real register
 process SIGKILLed mid-payment or mid-refund (register_sigkill: app/testing/register_process.py;
 a new process settles from the same ledger file), a decline. A frame
-proxy (app/testing/link_faults.py) sits between the bridge and the simulator. After the faults
-are healed the register settles by itself (no manual step), then every run is checked:
+proxy (app/testing/link_faults.py) sits between the bridge and the simulator. Refunds are
+made the same day (取消) or a later one (返品; QR on day 89, 90 or 91 of its 90-day limit),
+of e-money brands the terminal cannot refund (WAON etc.: paid back in cash), or first on the
+terminal's own menu and then recorded 「端末で返金済みにする」 (after the register's 取消 was
+refused). After the faults are healed the register settles by itself (no manual step), then
+every run is checked:
 
 - approved_once: each payment the terminal approved is recorded paid exactly once;
 - nothing_unapproved: nothing recorded paid (or refunded) the terminal did not do;
 - id_reused: no SaleTransactionID used twice on the terminal;
 - paid_twice: no sale charged twice;
 - refund_twice / phantom_refund / lost_refund: at most one refund per payment, none
-  recorded that the terminal did not make, none made that the register lost;
+  recorded that the terminal did not make, none made that the register lost; a payment
+  read 返金済み was refunded on the terminal exactly once (or in cash, for WAON etc.);
 - next_payment: a clean payment right after the run is approved.
 
 "needs manager" counts requests left 要確認 on purpose (a terminal that lost its journal
 is not believed): they are not violations. ``--faults reorder`` narrows the runs to some
-kinds (to reproduce one). Exit status 1 if any violation.
+kinds (to reproduce one), ``--log FILE`` keeps the link's log; after the table, the cases
+the runs exercised are counted. Exit status 1 if any violation.
 """
 from __future__ import annotations
 
