@@ -11,6 +11,7 @@ stop the other register's bridge first. Messages are plain dicts over a pipe:
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import time
 from multiprocessing.connection import Connection
@@ -32,7 +33,8 @@ class RegisterProcess:
 
     def __init__(self, ledger_url: str, profile: str, port: int, *, timings=None):
         self._conn, child = _forkserver().Pipe()
-        self.process = _forkserver().Process(target=_main, args=(child, ledger_url, profile, port, timings),
+        level = logging.getLogger().getEffectiveLevel()  # the child logs (to stderr) as quietly as this process
+        self.process = _forkserver().Process(target=_main, args=(child, ledger_url, profile, port, timings, level),
                                              daemon=True, name="regi-register")
         self.process.start()
         child.close()
@@ -91,8 +93,9 @@ class RegisterProcess:
         return message
 
 
-def _main(conn: Connection, ledger_url: str, profile: str, port: int, timings) -> None:
+def _main(conn: Connection, ledger_url: str, profile: str, port: int, timings, log_level: int) -> None:
     """The child: the register's core on one ledger, driven by ``conn``."""
+    logging.getLogger().setLevel(log_level)
     from app.core.errors import RegiError
     from app.core.ledger.ledger import Ledger
     from app.core.ledger.terminal_payments import TerminalPaymentBook
