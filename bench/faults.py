@@ -332,11 +332,13 @@ def refund_run(rig: Rig, rng: random.Random, fault: str, payment, brand_method: 
     if on_terminal:  # the clerk refunds on the terminal's menu, then (by mistake) on the register too
         on_terminal = refund_on_terminal_menu(rig, payment)  # refused (QR after day 90): not refunded at all
     refund_ids: list[int] = []
-    for _attempt in range(2):  # a second refund only once the first is known failed
+    for attempt in range(2):  # the cashier tries again: the register sends it only once the first is known failed
         apply_fault(rig, rng, fault, "reversal", brand_method)
         refund_id = send(rig, rng, fault, refund_of=rig.book.get(payment.id))
         heal(rig)
         if refund_id is None:
+            if attempt and rig.book.open_refund_of(payment.id) is not None:
+                rig.refund_cases["a second refund refused while the first is still open (要確認)"] += 1
             break
         refund_ids.append(refund_id)
         wait_settled(rig, [refund_id])
