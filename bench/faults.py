@@ -300,6 +300,8 @@ def sigkill_run(rig: Rig, rng: random.Random, kind: str, method: str | None, bra
         else:
             rig.engine.queue(approve(rig, rng, brand_method))
             doomed.pay(rng.randint(100, 30000), method)
+        if rng.random() < 0.7:  # mostly once the row is committed and the request sent (a loaded child is slow)
+            doomed.sent()
         time.sleep(rng.random() * 0.4)
     finally:
         doomed.kill()
