@@ -5,6 +5,9 @@
   the profile comes from the ``terminal_profile`` fixture (override it: "usenpay" / "ct6100");
 - ``register``: a ``RegisterDriver`` on a fresh demo ledger in ``tmp_path``, linked to that
   simulator, with a capturing printer;
+- ``link_faults``: a ``FaultProxy`` (app/testing/link_faults.py) the register's link goes
+  through when a test asks for it: drop, delay, duplicate, reorder, cut, half-open, or
+  ``inject`` a frame of the tester's own (late, duplicated, forged);
 - ``printer``: that register's ``CapturingPrinter`` (every job's text lines, copy, reprint mark);
   override ``printer_config`` for another printer model or Kanji mode.
 
@@ -74,12 +77,25 @@ def terminal(terminal_profile, terminal_history, tmp_path):
 
 
 @pytest.fixture
-def register(qtbot, tmp_path, register_clock, terminal, printer_config):
+def link_faults(terminal):
+    """Frame faults between the register and the simulator (requesting it routes the
+    ``register`` fixture's link through it). Faults off at first: set its attributes."""
+    from app.testing.link_faults import FaultProxy
+
+    proxy = FaultProxy(terminal.server.port).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def register(qtbot, tmp_path, register_clock, terminal, printer_config, request):
     from app.testing.driver import RegisterDriver
 
+    port = (request.getfixturevalue("link_faults").port if "link_faults" in request.fixturenames
+            else terminal.server.port)
     # Not qtbot.addWidget: pytest-qt would delete the window before this teardown, while
     # printer callbacks may still be queued for it. driver.close() waits for them first.
-    settings = {"terminal_profile": terminal.engine.profile, "terminal_host": "127.0.0.1", "terminal_port": terminal.server.port}
+    settings = {"terminal_profile": terminal.engine.profile, "terminal_host": "127.0.0.1", "terminal_port": port}
     driver = RegisterDriver.start(tmp_path, clock=register_clock, settings=settings, printer_config=printer_config)
     yield driver
     driver.close()

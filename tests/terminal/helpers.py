@@ -3,18 +3,17 @@ man-in-the-middle proxy that can inspect, inject and blackhole frames."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
 from typing import Any, Callable
 
-from app.core.loop_thread import LoopThread
 from app.core.terminal.codec import FrameDecoder, encode_frame
 from app.core.terminal.config import DEMO_PAIRING_KEY
 from app.core.terminal.events import EventKind, TerminalEvent
 from app.core.terminal.messages import Category, Envelope, build_message
 from app.core.terminal.security import Signer
+from app.testing.link_faults import FaultProxy
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 3.0, interval: float = 0.01) -> Any:
@@ -96,8 +95,8 @@ class RawClient:
         self.sock.close()
 
 
-class FrameProxy:
-    """TCP proxy bridge ⇄ proxy ⇄ simulator running on its own loop thread.
+class FrameProxy(FaultProxy):
+    """The fault proxy of app.testing, recording, under the names these tests use:
 
     - `client_frames` / `server_frames`: every decoded frame seen each way;
     - `on_client_frame(obj)`: hook called (on the proxy loop) for frames from the bridge;
@@ -106,87 +105,12 @@ class FrameProxy:
     """
 
     def __init__(self, upstream_host: str, upstream_port: int) -> None:
-        self.upstream = (upstream_host, upstream_port)
-        self.port = 0
-        self.client_frames: list[dict[str, Any]] = []
-        self.server_frames: list[bytes] = []
-        self.on_client_frame: Callable[[dict[str, Any]], None] | None = None
-        self.blackhole = False
-        self.connections = 0
-        self._writers: list[asyncio.StreamWriter] = []
-        self._thread = LoopThread("frame-proxy")
-        self._server: asyncio.base_events.Server | None = None
+        assert upstream_host == "127.0.0.1"
+        super().__init__(upstream_port, record=True)
+        self.client_frames = self.to_terminal
+        self.server_frames = self.to_register
+        self.inject_to_client = self.inject
 
-    def start(self) -> "FrameProxy":
-        async def boot() -> None:
-            self._server = await asyncio.start_server(self._on_client, "127.0.0.1", 0)
-            self.port = self._server.sockets[0].getsockname()[1]
-
-        self._thread.start(boot, 3)
-        return self
-
-    def stop(self) -> None:
-        async def down() -> None:
-            if self._server is not None:
-                self._server.close()
-            for w in self._writers:
-                w.transport.abort()
-
-        if self._thread.running:
-            self._thread.stop(down, 3)
-
-    @property
-    def client_writer(self) -> asyncio.StreamWriter | None:
-        return self._writers[-2] if len(self._writers) >= 2 else None
-
-    def inject_to_client(self, data: bytes) -> None:
-        def write() -> None:
-            writer = self.client_writer
-            if writer is not None and not writer.is_closing():
-                writer.write(data)
-
-        self._thread.call_soon(write)
-
-    async def _on_client(self, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        try:
-            sreader, swriter = await asyncio.open_connection(*self.upstream)
-        except OSError:
-            cwriter.transport.abort()
-            return
-        self._writers += [cwriter, swriter]
-
-        async def client_to_server() -> None:
-            decoder = FrameDecoder()
-            while True:
-                data = await creader.read(65536)
-                if not data:
-                    break
-                for item in decoder.feed(data):
-                    if isinstance(item, dict):
-                        self.client_frames.append(item)
-                        if self.on_client_frame is not None:
-                            self.on_client_frame(item)
-                swriter.write(data)
-
-        async def server_to_client() -> None:
-            decoder = FrameDecoder()
-            while True:
-                data = await sreader.read(65536)
-                if not data:
-                    break
-                for item in decoder.feed(data):
-                    if isinstance(item, dict):
-                        self.server_frames.append(encode_frame(item))
-                if not self.blackhole:
-                    cwriter.write(data)
-
-        tasks = [asyncio.ensure_future(client_to_server()), asyncio.ensure_future(server_to_client())]
-        try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        except Exception:
-            pass
-        for t in tasks:
-            t.cancel()
-        cwriter.transport.abort()
-        swriter.transport.abort()
+    on_client_frame = property(lambda self: self.on_to_terminal,
+                               lambda self, hook: setattr(self, "on_to_terminal", hook))
+    blackhole = property(lambda self: self.lose_answers, lambda self, on: setattr(self, "lose_answers", on))
