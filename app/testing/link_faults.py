@@ -77,8 +77,7 @@ class FaultProxy:
         def write() -> None:
             if self._pairs and not self._pairs[-1][0].is_closing():
                 self._pairs[-1][0].write(data)
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(write)
+        self._thread.call_soon(write)
 
     def _abort_all(self) -> None:
         for a, b in self._pairs:
