@@ -486,11 +486,12 @@ def next_payment_works(rig: Rig) -> bool:
 def link_report(rig: Rig, login) -> str:
     """What the link looked like when a clean payment failed (printed with the violation)."""
     bridge, driver = rig.bridge, rig.bridge._driver
-    supervisor = bridge._supervisor
-    return (f"login={getattr(login, 'status', None)} linked={bridge.state.linked}/{bridge._linked} "
+    link = bridge._link  # the LinkSupervisor
+    task, lost = getattr(link, "_task", None), getattr(link, "_link_lost", None)
+    return (f"login={getattr(login, 'status', None)} linked={bridge.state.linked} "
             f"connected={driver.connected} logged_in={getattr(driver, '_logged_in', None)} "
-            f"supervisor={'done' if supervisor is None or supervisor.done() else 'running'} "
-            f"link_lost={bridge._link_lost.is_set()} engine={rig.engine.stage.value} "
+            f"supervisor={'done' if task is None or task.done() else 'running'} "
+            f"link_lost={lost is not None and lost.is_set()} engine={rig.engine.stage.value} "
             f"proxy_conns={len(rig.proxy._pairs)}")
 
 
