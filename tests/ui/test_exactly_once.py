@@ -190,6 +190,26 @@ def test_a_refund_still_being_checked_cannot_be_sent_again_with_the_checkouts_x(
                         what="the refund's status")
 
 
+def refund_left_in_doubt(register, terminal, payment, profile):
+    """Issue 16 case 1's set-up and first look: a refund of ``payment`` sent while the terminal is
+    away and never answered; 決済履歴 shows it 払い戻し確認中, 取消 on the row offers 再確認 only,
+    and 再確認 without the terminal says so. Returns the refund's row."""
+    from tests.ui.test_history import to_history
+
+    go_offline_and_wait(register, terminal)
+    refund = register.context.payments.begin(amount_yen=payment.amount_yen, method=payment.method, profile=profile,
+                                             staff_id=1, refund_of=payment)
+    register.context.payments.record_no_answer(refund.id, "test: the answer was lost")
+    to_history(register)
+    assert shown(register, "paymentStatus_0").text() == "払い戻し確認中"
+    register.tap("payment_0")
+    register.wait_dialog("RefundCheckingDialog")
+    register.tap("recheckButton")
+    assert "接続していません" in register.message()
+    assert len(register.context.payments.all()) == 2  # nothing sent
+    return refund
+
+
 def test_a_refund_still_being_checked_cannot_be_sent_again_from_history(register, terminal):
     """Issue 16 case 1, in 決済履歴: 取消 and 端末で返金済みにする refuse and offer 再確認."""
     open_day(register, "山田 店長", "1234")
@@ -201,18 +221,8 @@ def test_a_refund_still_being_checked_cannot_be_sent_again_from_history(register
     register.wait_screen("CheckoutDoneScreen")
     register.tap("topButton")
     [payment] = register.context.payments.all()
-    go_offline_and_wait(register, terminal)
-    refund = register.context.payments.begin(amount_yen=payment.amount_yen, method="credit", profile="usenpay",
-                                             staff_id=1, refund_of=payment)
-    register.context.payments.record_no_answer(refund.id, "test: the answer was lost")
-    from tests.ui.test_history import choose, to_history
-    to_history(register)
-    assert shown(register, "paymentStatus_0").text() == "払い戻し確認中"
-    register.tap("payment_0")
-    register.wait_dialog("RefundCheckingDialog")
-    register.tap("recheckButton")
-    assert "接続していません" in register.message()
-    assert len(register.context.payments.all()) == 2  # nothing sent
+    refund = refund_left_in_doubt(register, terminal, payment, "usenpay")
+    from tests.ui.test_history import choose
     import pytest
     from app.core.errors import RegiError
     with pytest.raises(RegiError, match="確認中"):  # 端末で返金済みにする, as the screen would call it

@@ -108,21 +108,12 @@ def test_ct6100_a_refund_still_being_checked_cannot_be_sent_again(register, term
     """Issue 16 case 1 on a CT-6100 (test_exactly_once.py drives USEN PAY): 取消 in 決済履歴
     of a payment whose refund is 要確認 offers 再確認 and sends nothing; once the terminal
     says the refund never happened, 取消 is offered again."""
-    from tests.ui.test_exactly_once import go_offline_and_wait, shown
+    from tests.ui.test_exactly_once import refund_left_in_doubt, shown
 
     open_day(register, *MANAGER)
     payment = sell(register, terminal, None, "プリン", method="credit")
-    go_offline_and_wait(register, terminal)
-    refund = register.context.payments.begin(amount_yen=payment.amount_yen, method=payment.method, profile="ct6100",
-                                             staff_id=1, refund_of=payment)
-    register.context.payments.record_no_answer(refund.id, "test: the answer was lost")
-    to_history(register)
-    assert shown(register, "paymentStatus_0").text() == "払い戻し確認中"
-    register.tap("payment_0")
-    register.wait_dialog("RefundCheckingDialog")
-    register.tap("recheckButton")
-    assert "接続していません" in register.message()
-    assert len(register.context.payments.all()) == 2 and reversals(terminal) == []  # nothing sent
+    refund = refund_left_in_doubt(register, terminal, payment, "ct6100")
+    assert reversals(terminal) == []  # nothing reached the terminal either
     terminal.set_offline(False)
     register.wait_until(lambda: register.context.payments.get(refund.id).state == PaymentState.FAILED, timeout=20,
                         what="the refund's status")
