@@ -58,6 +58,23 @@ def test_unreachable_terminal_at_opening_then_reconnect(register, terminal):
         restarted.stop_in_thread()
 
 
+def test_the_unreachable_dialog_closes_itself_when_the_link_comes_up(register, terminal):
+    """A 未接続エラー left over a working link would say the opposite of the truth (CI found
+    a slow first connect leave it over the top screen)."""
+    port = terminal.server.port
+    terminal.server.stop_in_thread()
+    open_day(register)
+    register.wait_dialog("ErrorDialog")
+    restarted = SimulatorServer(terminal.engine, port=port).start_in_thread()
+    try:
+        register.wait_until(lambda: link_state(register) == "connected", timeout=10, what="the link by itself")
+        register.wait_until(lambda: register.dialog("ErrorDialog") is None, what="the dialog to close")
+        register.tap("checkoutButton")
+        register.wait_screen("CheckoutScreen")
+    finally:
+        restarted.stop_in_thread()
+
+
 def test_link_comes_back_by_itself_after_the_simulator_restarts(register, terminal):
     open_day(register)
     register.wait_until(lambda: link_state(register) == "connected", what="the link")

@@ -68,7 +68,7 @@ class TerminalPickerScreen(Screen):
             if result.connected:
                 self.show_message("決済端末に接続しました。")
             else:
-                show_login_problem(self, result, self.refresh_link)
+                show_login_problem(self, result, self.refresh_link, self.context.terminal)
 
         if not self.context.terminal.connect_terminal(done):
             self.show_message("決済端末が設定されていません。")

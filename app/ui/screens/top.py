@@ -119,7 +119,7 @@ class TopScreen(Screen):
     def connect_terminal(self) -> None:
         """Link the terminal (開局, or the first top screen of a run); refusals become dialogs."""
         self.context.terminal_login_tried = True
-        self.context.terminal.connect_terminal(lambda result: show_login_problem(self, result, self.connect_terminal))
+        self.context.terminal.connect_terminal(lambda result: show_login_problem(self, result, self.connect_terminal, self.context.terminal))
 
     def open(self, target: str, label: str) -> None:
         if target == "SettingsScreen":
