@@ -4,9 +4,16 @@
 The per-user data and state dirs (the default ledger, the simulator's journal, logs) point at a
 temp dir of this run, for this process and every register or simulator it starts: a test never
 reads or writes the user's own files, and two test runs on one machine never share a journal."""
+import faulthandler
+import logging
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import threading
+
+import pytest
 
 from app.ui.offscreen import use_offscreen
 
@@ -14,6 +21,26 @@ use_offscreen(os.environ)
 _USER_DIRS = tempfile.mkdtemp(prefix="regi-tests-home-")
 os.environ["XDG_DATA_HOME"] = os.path.join(_USER_DIRS, "data")
 os.environ["XDG_STATE_HOME"] = os.path.join(_USER_DIRS, "state")
+
+
+@pytest.fixture
+def restored_logging():
+    """For a test that runs ``setup_logging`` (directly or through ``regi``'s ``main``): the
+    process's handlers, levels, excepthooks and faulthandler are put back afterwards, so later
+    tests do not log to a stream pytest has closed (``ValueError: I/O operation on closed file``)."""
+    root = logging.getLogger()
+    saved = (sys.excepthook, threading.excepthook, list(root.handlers), root.level,
+             logging.getLogger("alembic").level)
+    yield
+    for handler in list(root.handlers):
+        if handler not in saved[2]:
+            root.removeHandler(handler)
+            handler.close()
+    sys.excepthook, threading.excepthook = saved[0], saved[1]
+    root.setLevel(saved[3])
+    logging.getLogger("alembic").setLevel(saved[4])
+    faulthandler.unregister(signal.SIGUSR1)
+    faulthandler.enable(sys.__stderr__)
 
 
 def pytest_sessionstart(session):

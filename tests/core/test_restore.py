@@ -109,7 +109,7 @@ def test_a_backup_from_a_newer_regi_is_refused(shop, capsys):
     assert totals(data_dir / "regi.db") == [450, 500, 550]
 
 
-def test_regi_refuses_to_start_on_a_newer_ledger(shop, capsys):
+def test_regi_refuses_to_start_on_a_newer_ledger(shop, capsys, restored_logging):
     data_dir, _ = shop
     with closing(sqlite3.connect(data_dir / "regi.db")) as db, db:
         db.execute("UPDATE alembic_version SET version_num = '9001'")

@@ -21,22 +21,9 @@ from app.ui.error_reporter import ErrorReporter
 
 
 @pytest.fixture
-def log_file(tmp_path):
+def log_file(tmp_path, restored_logging):
     """``setup_logging`` into tmp_path; the process's logging and hooks restored after."""
-    root = logging.getLogger()
-    saved = (sys.excepthook, threading.excepthook, list(root.handlers), root.level,
-             logging.getLogger("alembic").level)
-    path = logs.setup_logging(tmp_path / "log", console=False)
-    yield path
-    for handler in root.handlers:
-        if handler not in saved[2]:
-            root.removeHandler(handler)
-            handler.close()
-    sys.excepthook, threading.excepthook = saved[0], saved[1]
-    root.setLevel(saved[3])
-    logging.getLogger("alembic").setLevel(saved[4])
-    faulthandler.unregister(logs.signal.SIGUSR1)
-    faulthandler.enable(sys.__stderr__)
+    return logs.setup_logging(tmp_path / "log", console=False)
 
 
 def reference_in(register, expected: str = "予期しないエラーが発生しました") -> str:
