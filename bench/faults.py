@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import random
 import sys
 import tempfile
@@ -473,11 +474,17 @@ def next_payment_works(rig: Rig) -> bool:
         except RegiError as error:
             rig.last_failure = error.message
             continue
+        sent = time.monotonic()
         wait_settled(rig, [row.id], 5)
         row = rig.book.get(row.id)
         if row.state == PaymentState.APPROVED:
             return True
         rig.last_failure = f"{row.state} {row.error_code}; {link_report(rig, login)}"
+        if PaymentState(row.state) in ASK_TERMINAL_STATES:  # late or hung? (every wait of the link is ≤ 2.2 s)
+            wait_settled(rig, [row.id], 30)
+            later = rig.book.get(row.id)
+            rig.last_failure += (f"; then {later.state} {later.error_code} after {time.monotonic() - sent:.1f} s"
+                                 f" (load average {os.getloadavg()[0]:.1f})")
         if row.state != PaymentState.FAILED or row.error_code not in ("L0001", "L0005", None):
             return False
     return False

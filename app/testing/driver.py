@@ -24,7 +24,8 @@ from app.ui.keyboard import hide_keyboard
 from app.ui.main_window import AHEAD, MainWindow
 
 DEFAULT_TIMEOUT_S = 5.0
-TEST_TIMINGS = BridgeTimings(connect_timeout=1.0, login_timeout=2.0, request_timeout=3.0, payment_timeout=10.0,
+POLL_MS = 2  # a wait checks again this often: qWait sleeps its whole step even when the answer is in
+TEST_TIMINGS = BridgeTimings(connect_timeout=2.0, login_timeout=2.0, request_timeout=3.0, payment_timeout=10.0,
                              reversal_timeout=10.0, heartbeat_interval=1.0, heartbeat_timeout=3.0,
                              backoff_initial=0.05, backoff_max=0.5)
 
@@ -163,7 +164,7 @@ class RegisterDriver:
             except AssertionError:
                 if time.monotonic() > deadline:
                     raise
-                QTest.qWait(10)
+                QTest.qWait(POLL_MS)
         if not widget.isEnabled():
             raise AssertionError(f"{name!r} is disabled")
         QTest.mouseClick(widget, Qt.LeftButton)
@@ -226,7 +227,7 @@ class RegisterDriver:
         while not predicate():
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-            QTest.qWait(10)
+            QTest.qWait(POLL_MS)
 
     def wait_devices(self, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         """Wait until queued printer / drawer work has finished and its result is on screen."""
