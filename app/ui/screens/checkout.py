@@ -6,26 +6,24 @@ the slip is committed in one transaction and ``CheckoutDoneScreen`` follows.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
 from app.core.errors import RegiError
 from app.core.ledger.settings import OtherTender
-from app.core.ledger.terminal_payments import REFUND_DONE
 from app.core.money import format_yen
-from app.core.payment_state import PAID_STATES, PaymentState
-from app.core.refund_rules import CashRefundOnly, plan_refund
 from app.core.terminal.profiles import terminal_profile
 from app.ui.background import ledger_work, reraise
 from app.ui.input_hold import InputHold
 from app.ui.screens.base import Screen
+from app.ui.screens.checkout_terminal import TerminalPaymentsInCart
 from app.ui.widgets.buttons import add_stripe, touch_button
 from app.ui.widgets.cart_view import CartView
 from app.ui.widgets.discard import discard
-from app.ui.ops import as_manager, open_drawer
+from app.ui.ops import as_manager
 from app.ui.widgets.dialogs import ManagerAuthDialog, MessageDialog
 from app.ui.widgets.payments_view import PaymentsView
-from app.ui.terminal_request import TerminalRequest, tender_for
+from app.ui.terminal_request import TerminalRequest
 from app.ui.widgets.reconcile_dialog import ReconcileDialog
 from app.ui.widgets.tenkey import TenKey
 
@@ -33,7 +31,7 @@ TILE_COLUMNS = 3
 CASH = OtherTender("cash", "現金")
 
 
-class CheckoutScreen(Screen):
+class CheckoutScreen(TerminalPaymentsInCart, Screen):
     title = "会計"
 
     def __init__(self, *args):
@@ -373,91 +371,11 @@ class CheckoutScreen(Screen):
         """× on 支払い欄: cash / other go at once; a terminal payment is refunded first (R-REFUND-INLINE)."""
         payment = self.cart.payments[index]
         if payment.kind is PaymentKind.TERMINAL:
-            row = self.context.payments.by_transaction_id(payment.reference)
-            if self.context.payments.open_refund_of(row.id) is not None:  # issue 16: never refund twice
-                self.show_message("この支払いの払い戻しを決済端末に確認中です（要確認）。結果が分かるまで取り消せません。")
-                self.context.coordinator.recheck()
-                ReconcileDialog(self, self.context).open()
-                return
-            try:
-                plan_refund(row, self.context.ledger.clock.now())
-            except CashRefundOnly as refusal:  # WAON, nanaco…: nothing is sent, as in 決済履歴
-                self.offer_cash_refund(row, refusal.message)
-                return
-            except RegiError:
-                pass  # the terminal's answer says why
-            self.navigator.go("RefundConfirmScreen", request=TerminalRequest(self.cart, row.amount_yen, row.method,
-                                                                               refund_of=row))
+            self.refund_terminal_payment(payment)
             return
         self.cart.remove_payment(index)
         self.show_message("")
         self.refresh()
-
-    def offer_cash_refund(self, row, why: str) -> None:
-        """「現金で返金してください」 (``CashRefundDialog``) and, on 「現金で返金を記録」 (a manager's
-        password for a cashier), the recorded cash refund: the payment leaves 支払い欄."""
-        dialog = MessageDialog(self, "CashRefundDialog", "現金で返金してください",
-                               f"{why}\n現金 {format_yen(row.amount_yen)} をお客様にお返しし、記録します（ドロアが開きます）。",
-                               [("closeButton", "閉じる", "secondary"), ("cashRefundButton", "現金で返金を記録", "primary")])
-        dialog.setMinimumWidth(720)
-        dialog.message_label.setMinimumHeight(96)
-        dialog.chosen.connect(lambda choice: as_manager(
-            self, self.context, "現金で返金", lambda manager: self.record_cash_refund(row, manager))
-            if choice == "cashRefundButton" else None)
-        dialog.open()
-
-    def record_cash_refund(self, row, manager) -> None:
-        reason = f"現金で返金（{row.brand or '電子マネー'}は決済端末で取消できません）"
-        try:
-            self.context.payments.mark_refunded_elsewhere(row.id, manager_id=manager.id, reason=reason,
-                                                          cash_refund_yen=row.amount_yen, staff_id=self.context.staff.id)
-        except RegiError as refusal:
-            self.show_message(refusal.message)
-            return
-        index = self.cart.payment_index(row.transaction_id)
-        if index is not None:
-            self.cart.remove_payment(index)
-        self.refresh()
-        self.show_message(f"現金 {format_yen(row.amount_yen)} をお客様にお返しください。")
-        open_drawer(self, self.context)
-
-    def sync_terminal(self, row) -> str | None:
-        """Make 支払い欄 agree with the ledger for one request of this checkout (idempotent):
-        a payment the terminal (or a manager) settled as paid joins it, a payment whose
-        refund went through leaves it. Returns "added" / "removed" / None."""
-        if row.checkout_key != self.cart.key:
-            return None
-        if row.kind == "payment" and PaymentState(row.state) in PAID_STATES:
-            if self.cart.payment_index(row.transaction_id) is None:
-                self.cart.add_payment(tender_for(row))
-                return "added"
-        elif row.kind == "refund" and PaymentState(row.state) in REFUND_DONE:
-            original = self.context.payments.get(row.refund_of_id)
-            index = self.cart.payment_index(original.transaction_id)
-            if index is not None:
-                self.cart.remove_payment(index)
-                return "removed"
-        return None
-
-    def on_payment_update(self, update) -> None:
-        """A request of this checkout settled after its screen gave up on it (R-RECON)."""
-        row = update.row
-        try:
-            change = self.sync_terminal(row)
-        except RegiError as error:  # e.g. more than the rest: shown, the row stays for a manager
-            self.show_message(error.message)
-            return
-        if change is None:
-            return
-        self.refresh()
-        if change == "removed":
-            self.show_message("要確認だった払い戻しが完了していました。")
-            return
-        self.show_message(f"要確認だった決済（{row.poi_transaction_id or row.transaction_id}）が完了していました。支払い欄に追加しました。")
-        if self.cart.is_settled and self.navigator.current_screen is self:
-            for dialog in self.findChildren(QDialog):
-                dialog.close()
-            self.complete()
 
     def back(self) -> None:
         if self.cart.payments or self._unsettled_terminal_request():
