@@ -315,6 +315,9 @@ def test_categories_renamed_and_reordered_on_the_tablet(shop):
     shop.tap("backButton")
     shop.tap("checkoutButton")
     assert checkout_shelves(shop)[0] == ["フード・軽食", "ドリンク", "スイーツ", "グッズ", "季節限定"]
+    new_category = shop.ledger.catalog()[-1]
+    shop.tap(f"category_{new_category.id}")  # no products yet: said, not an empty grid
+    assert shop.text("emptyCategoryLabel").startswith("このカテゴリには商品がありません。")
 
 
 def test_a_product_moved_among_its_tiles(shop):

@@ -6,6 +6,7 @@ the slip is committed in one transaction and ``CheckoutDoneScreen`` follows.
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core.cart import Cart, Discount, Payment, PaymentKind, TaxClass
@@ -185,6 +186,12 @@ class CheckoutScreen(TerminalPaymentsInCart, Screen):
         tiles = QGridLayout(page)
         tiles.setContentsMargins(0, 0, 0, 0)
         tiles.setSpacing(8)
+        if not category.products:  # a new category: say so, rather than an empty grid
+            hint = QLabel("このカテゴリには商品がありません。\n「設定」の「商品」で登録できます。", page)
+            hint.setObjectName("emptyCategoryLabel")
+            hint.setProperty("role", "hint")
+            hint.setAlignment(Qt.AlignCenter)
+            tiles.addWidget(hint, 0, 0, 1, TILE_COLUMNS)
         for index, product in enumerate(category.products):
             tile = touch_button(f"{product.name}\n{format_yen(product.price_yen)}", f"product_{product.id}", "tile", page)
             add_stripe(tile, category.color)
