@@ -161,10 +161,15 @@ def launch(args: argparse.Namespace, db_url: str, log_file: Path | None = None):
 
 
 def show(window, windowed: bool) -> None:
+    from PySide6.QtWidgets import QWidget
+
     if windowed:
         window.resize(1280, 800)
         window.show()
     else:
+        # The screen's size first: without a window manager (a kiosk's bare X session) the
+        # full-screen request is not honoured and the window would keep its own size.
+        window.setGeometry(QWidget.screen(window).geometry())  # MainWindow.screen(name) is a screen of the app
         window.showFullScreen()
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QWidget, QPushButton
 
-from app.__main__ import launch, ledger_url, parse_args, show_notices
+from app.__main__ import launch, ledger_url, parse_args, show, show_notices
 from app.core.demo import seed_demo
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.settings import load_settings, save_settings
@@ -283,3 +283,12 @@ def test_the_simulator_ends_when_the_register_is_killed(tmp_path):
     wait_for(lambda: gone(simulator), "the simulator to exit after its register")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))
+
+
+def test_full_screen_fills_the_screen_even_without_a_window_manager(register):
+    """A kiosk's bare X session does not honour the full-screen request: the register takes the
+    screen's size itself (found by hand: a 744×533 window on a 1280×800 Xvfb)."""
+    window = register.window
+    show(window, windowed=False)
+    assert window.geometry() == QWidget.screen(window).geometry()
+    assert window.isFullScreen()
