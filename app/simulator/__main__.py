@@ -118,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     _announce(server)
     window = SimulatorWindow(server.engine)
+    # At the screen's right edge: beside a 1280-wide `regi --windowed` on a wider screen, and over
+    # the least of a full-screen register's login (its staff tiles stay free) on a tablet.
+    area = app.primaryScreen().availableGeometry()
+    window.move(max(area.left(), area.right() + 1 - window.frameGeometry().width()), area.top())
     window.show()
     try:
         return app.exec()
