@@ -73,6 +73,7 @@ class CheckoutDoneScreen(Screen):
         payments = cart.payments
         self.tenders_label.setText(
             "（" + " ＋ ".join(f"{p.label} {format_yen(p.amount_yen)}" for p in payments) + "）" if len(payments) > 1 else "")
+        self.tenders_label.setVisible(len(payments) > 1)  # empty, it would leave a gap above お釣り
         self.slip_label.setText(f"伝票番号 {committed.slip_number:06d}")
         if cart.cash_tendered_yen and self.context.settings.printer_drawer:
             open_drawer(self, self.context)
