@@ -33,6 +33,8 @@ def test_mixed_take_out_cart_for_cash_with_change(checkout, printer):
     assert checkout.text("totalLabel") == "¥4,670"
     assert checkout.text("depositLabel") == "¥10,000"
     assert checkout.text("changeLabel") == "¥5,330"
+    with pytest.raises(AssertionError):  # one tender: no empty line above お釣り
+        checkout.find("tendersLabel")
     [slip] = checkout.slips()
     assert (slip.total_yen, slip.cash_tendered_yen, slip.change_yen, slip.eat_in) == (4670, 10000, 5330, False)
     assert [(t.rate_percent, t.taxable_yen, t.tax_yen) for t in slip.taxes] == [(10, 2950, 268), (8, 1720, 127)]
@@ -40,6 +42,7 @@ def test_mixed_take_out_cart_for_cash_with_change(checkout, printer):
     checkout.tap("printReceiptButton")
     checkout.wait_devices()
     assert checkout.message() == "印刷しました。"
+    assert checkout.find("messageLabel").property("tone") == "done"  # green: it went through
     text = printer.jobs[-1].text
     for expected in ("カフェ・レギ 渋谷店", "T1234567890123", "2026年11月21日", "12:34", "000001", "佐藤",
                      "※カフェラテ", "※ミックスサンド", "タンブラー", "小計", "10%対象", "￥2,950", "￥268",
@@ -157,6 +160,7 @@ def test_amount_zero(checkout):
     checkout.add_products("クッキー")
     checkout.tap("payButton")
     assert checkout.message() == "金額を入力してください。"
+    assert checkout.find("messageLabel").property("tone") == ""  # a refusal stays red
     assert checkout.text("paidLabel") == "¥0"
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.context import RegisterContext
+from app.ui.theme import set_style
 from app.ui.widgets.dialogs import message_line
 
 
@@ -74,5 +75,8 @@ class Screen(QWidget):
     def enter(self, **kwargs) -> None:
         """Prepare the screen each time it is shown (override)."""
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, *, done: bool = False) -> None:
+        """The screen's message line: red for a refusal or an instruction; ``done`` (green) for
+        something that went through (「印刷しました。」), which red would make read as a failure."""
+        set_style(self.message_label, "tone", "done" if done else "")
         self.message_label.setText(text)

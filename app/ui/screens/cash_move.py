@@ -122,4 +122,4 @@ class CashMoveScreen(Screen):
         self.context.run_device(self.context.printer.kick_drawer)
         print_document(self, cash_slip_document(self.context, move))
         self.reset()
-        self.show_message(f"{move.label} {format_yen(move.amount_yen)}（{move.reason}）を記録しました。")
+        self.show_message(f"{move.label} {format_yen(move.amount_yen)}（{move.reason}）を記録しました。", done=True)

@@ -105,7 +105,7 @@ class CheckoutDoneScreen(Screen):
 
         def printed(_result):
             setattr(self, counter, getattr(self, counter) + 1)
-            self.show_message("印刷しました。")
+            self.show_message("印刷しました。", done=True)
 
         self.show_message("印刷中…")
         self.context.run_device(

@@ -98,9 +98,9 @@ class TerminalPaymentsInCart:
             return
         self.refresh()
         if change == "removed":
-            self.show_message("要確認だった払い戻しが完了していました。")
+            self.show_message("要確認だった払い戻しが完了していました。", done=True)
             return
-        self.show_message(f"要確認だった決済（{row.poi_transaction_id or row.transaction_id}）が完了していました。支払い欄に追加しました。")
+        self.show_message(f"要確認だった決済（{row.poi_transaction_id or row.transaction_id}）が完了していました。支払い欄に追加しました。", done=True)
         if self.cart.is_settled and self.navigator.current_screen is self:
             for dialog in self.findChildren(QDialog):
                 dialog.close()

@@ -157,7 +157,7 @@ class CloseScreen(Screen):
         except RegiError as error:
             self.show_message(error.message)
             return
-        self.show_message(f"売上CSVを書き出しました：{path}")
+        self.show_message(f"売上CSVを書き出しました：{path}", done=True)
 
     # --- 精算 ------------------------------------------------------------------------
     def settle(self) -> None:

@@ -76,7 +76,7 @@ class InspectionScreen(Screen):
         s = self.closed.settlement
         self.report = self.closed.report
         if just_closed:
-            self.show_message("精算しました。次のログインで開局します。")
+            self.show_message("精算しました。次のログインで開局します。", done=True)
         self.heading.setText(f"精算 No.{s.settlement_number:04d}　{s.closed_at:%Y/%m/%d %H:%M}　責任者 {self.closed.staff_name}"
                              + (f"　過不足：{s.difference_reason}" if s.difference_reason else ""))
         self.view.show_report(self.report, s)
@@ -123,4 +123,4 @@ class InspectionScreen(Screen):
         except RegiError as error:
             self.show_message(error.message)
             return
-        self.show_message(f"売上CSVを書き出しました：{path}")
+        self.show_message(f"売上CSVを書き出しました：{path}", done=True)

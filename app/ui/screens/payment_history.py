@@ -259,7 +259,7 @@ class PaymentHistoryScreen(Screen):
 
     def _recheck(self) -> None:
         if self.context.coordinator.recheck():
-            self.show_message("決済端末に問い合わせました。")
+            self.show_message("決済端末に問い合わせました。", done=True)
         else:
             self.show_message("決済端末に接続していません。接続が戻ると自動で確認します。")
 
@@ -330,7 +330,7 @@ class PaymentHistoryScreen(Screen):
 
         def printed(_result):
             self.context.payments.mark_printed(row.id)  # counted once sent whole
-            self.show_message("控えを再印刷しました。")
+            self.show_message("控えを再印刷しました。", done=True)
 
         self.show_message("印刷中…")
         self.context.run_device(send, on_done=printed,

@@ -312,7 +312,7 @@ class SlipDetailScreen(Screen):
         self.show_message("印刷中…")
         self.context.run_device(
             lambda: self.context.printer.print_document(document),
-            on_done=lambda _result: self.show_message("レシートを再発行しました。"),
+            on_done=lambda _result: self.show_message("レシートを再発行しました。", done=True),
             on_error=lambda error: self._print_failed(error, document),
         )
 

@@ -74,7 +74,7 @@ class TerminalDoneScreen(Screen):
 
         def printed(_result):
             self.context.payments.mark_printed(self.row.id)
-            self.show_message("控えを印刷しました。")
+            self.show_message("控えを印刷しました。", done=True)
 
         self.context.run_device(send, on_done=printed,
                                 on_error=lambda error: show_error(self, getattr(error, "message", str(error)),

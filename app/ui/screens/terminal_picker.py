@@ -66,7 +66,7 @@ class TerminalPickerScreen(Screen):
         """「更新」: connect when the register could not at 開局 (seed 000 1-3)."""
         def done(result):
             if result.connected:
-                self.show_message("決済端末に接続しました。")
+                self.show_message("決済端末に接続しました。", done=True)
             else:
                 show_login_problem(self, result, self.refresh_link, self.context.terminal)
 
