@@ -55,6 +55,11 @@ def ledger_url(args: argparse.Namespace) -> str:
 
 
 def ledger_file(db_url: str) -> Path | None:
+    from app.core.ledger.startup import sqlite_path
+
+    plain = sqlite_path(db_url)  # the shop's case, without importing SQLAlchemy before the first paint
+    if plain is not None:
+        return plain
     from sqlalchemy.engine import make_url
 
     url = make_url(db_url)
@@ -84,10 +89,6 @@ class Started:
 def open_register(args: argparse.Namespace, db_url: str) -> Started:
     """Data dir, lock, ledger, simulator and main window (a QApplication must exist).
     Raises ``StartupError`` with the message for the screen; nothing is left running then."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    import sqlite3
-
     from app.instance_lock import LedgerLock, LedgerLocked, lock_path
     from app.ui.app import build_register
 
@@ -103,21 +104,28 @@ def open_register(args: argparse.Namespace, db_url: str) -> Started:
                            "同じ台帳で2つの Regi は起動できません。先に起動した Regi をお使いください。") from None
     except OSError as error:
         raise StartupError(ledger_open_problem(error, args.data_dir)) from None
-    from app.core.ledger.db import LedgerRefusedError
-
     try:
         window = build_register(db_url, data_dir=args.data_dir, demo=not args.no_demo, defer=True)
-    except LedgerRefusedError as refused:  # a newer Regi's ledger: refused untouched
+    except Exception as error:
         lock.release()
-        raise StartupError(refused.message, exit_code=2) from None
-    except (SQLAlchemyError, sqlite3.Error, OSError) as error:
-        lock.release()
+        if _raised_by("app.core.ledger.db", "LedgerRefusedError", error):  # a newer Regi's ledger: refused untouched
+            raise StartupError(error.message, exit_code=2) from None
+        if not (isinstance(error, OSError) or _raised_by("sqlite3", "Error", error)
+                or _raised_by("sqlalchemy.exc", "SQLAlchemyError", error)):
+            raise
         log.exception("cannot open the ledger %s", database or db_url)
         raise StartupError(ledger_open_problem(error, database or args.data_dir)) from None
     started = Started(window=window, lock=lock)
     if not args.no_simulator:  # the link is made at 開局, seconds later
         window.context.when_ready(lambda: start_simulator_beside(started, args.simulator_headless))
     return started
+
+
+def _raised_by(module: str, name: str, error: BaseException) -> bool:
+    """``error`` is a ``module.name``. Looked up, not imported: SQLAlchemy loads after the login
+    screen's first paint (issue 13), and an error of a module never loaded cannot have happened."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(error, getattr(loaded, name))
 
 
 def start_simulator_beside(started: Started, headless: bool) -> None:
@@ -207,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.ui import keyboard
 
     keyboard.configure()  # before the QApplication: it picks its input method at birth
-    app = QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # one already there when main() runs in-process (tests)
     apply_theme(app)
     # Quit cleanly on SIGTERM / Ctrl+C, so the simulator and the bridge are stopped too.
     # Python runs signal handlers only when it gets control: a timer gives it that. The

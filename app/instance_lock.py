@@ -33,6 +33,11 @@ class LedgerLocked(Exception):
 
 
 def lock_path(db_url: str, data_dir: Path) -> Path:
+    from app.core.ledger.startup import sqlite_path
+
+    plain = sqlite_path(db_url)  # without SQLAlchemy: it loads after the first paint (issue 13)
+    if plain is not None:
+        return plain.with_name(plain.name + ".lock")
     from sqlalchemy.engine import make_url
 
     url = make_url(db_url)

@@ -126,3 +126,30 @@ def test_a_wrong_password_tapped_before_the_ledger_is_open_is_refused_once_it_is
     finally:
         register.wait_until(lambda: register.context.ready, 120, "the ledger to open")
         register.close()
+
+
+REGI_CHILD = r"""
+import json, os, sys
+import app.__main__ as regi
+
+def loaded(prefix):
+    return any(m == prefix or m.startswith(prefix + ".") for m in sys.modules)
+
+shown = regi.show
+def show(window, windowed):
+    print("SEEN " + json.dumps({name: loaded(name) for name in json.loads(sys.argv[2])}), flush=True)
+    os._exit(0)
+regi.show = show
+regi.main(["--data-dir", sys.argv[1], "--no-simulator"])
+"""
+
+
+def test_regi_itself_shows_its_window_before_the_ledger_stack_loads(tmp_path):
+    """The same budget through the `regi` command's own path (its checks of the database URL, the
+    data dir and the single-instance lock): found importing SQLAlchemy there, 0.5 s of every start."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    for case in ("new shop", "every other start"):
+        result = subprocess.run([sys.executable, "-c", REGI_CHILD, str(tmp_path / "data"), json.dumps(LATER)], cwd=ROOT,
+                                env=env, capture_output=True, text=True, timeout=300)
+        [line] = [line for line in result.stdout.splitlines() if line.startswith("SEEN ")] or [result.stderr]
+        assert [name for name, loaded in json.loads(line[5:]).items() if loaded] == [], case
