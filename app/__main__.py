@@ -54,18 +54,6 @@ def ledger_url(args: argparse.Namespace) -> str:
     return args.db or f"sqlite:///{args.data_dir / 'regi.db'}"
 
 
-def ledger_file(db_url: str) -> Path | None:
-    from app.core.ledger.startup import sqlite_path
-
-    plain = sqlite_path(db_url)  # the shop's case, without importing SQLAlchemy before the first paint
-    if plain is not None:
-        return plain
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    return Path(url.database) if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") else None
-
-
 @dataclass
 class Started:
     """What a started register holds until it quits."""
@@ -89,10 +77,13 @@ class Started:
 def open_register(args: argparse.Namespace, db_url: str) -> Started:
     """Data dir, lock, ledger, simulator and main window (a QApplication must exist).
     Raises ``StartupError`` with the message for the screen; nothing is left running then."""
+    import sqlite3
+
+    from app.core.ledger.files import sqlite_file
     from app.instance_lock import LedgerLock, LedgerLocked, lock_path
     from app.ui.app import build_register
 
-    database = ledger_file(db_url)
+    database = sqlite_file(db_url)
     problem = storage_problem(args.data_dir, database)
     if problem:
         raise StartupError(problem)
@@ -110,8 +101,7 @@ def open_register(args: argparse.Namespace, db_url: str) -> Started:
         lock.release()
         if _raised_by("app.core.ledger.db", "LedgerRefusedError", error):  # a newer Regi's ledger: refused untouched
             raise StartupError(error.message, exit_code=2) from None
-        if not (isinstance(error, OSError) or _raised_by("sqlite3", "Error", error)
-                or _raised_by("sqlalchemy.exc", "SQLAlchemyError", error)):
+        if not (isinstance(error, (OSError, sqlite3.Error)) or _raised_by("sqlalchemy.exc", "SQLAlchemyError", error)):
             raise
         log.exception("cannot open the ledger %s", database or db_url)
         raise StartupError(ledger_open_problem(error, database or args.data_dir)) from None

@@ -33,17 +33,14 @@ class LedgerLocked(Exception):
 
 
 def lock_path(db_url: str, data_dir: Path) -> Path:
-    from app.core.ledger.startup import sqlite_path
+    from app.core.ledger.files import sqlite_file
 
-    plain = sqlite_path(db_url)  # without SQLAlchemy: it loads after the first paint (issue 13)
-    if plain is not None:
-        return plain.with_name(plain.name + ".lock")
+    database = sqlite_file(db_url)
+    if database is not None:
+        return database.with_name(database.name + ".lock")
     from sqlalchemy.engine import make_url
 
     url = make_url(db_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        database = Path(url.database)
-        return database.with_name(database.name + ".lock")
     digest = hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
     return data_dir / f"ledger-{digest}.lock"
 

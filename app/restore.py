@@ -16,7 +16,7 @@ from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
-from app.core.ledger.backup import ledger_file
+from app.core.ledger.files import sqlite_file
 from app.core.ledger.db import known_revisions
 from app.core.ledger.sqlite_copy import copy_database, integrity_check, restore_database, scalar
 
@@ -55,7 +55,7 @@ def _query(path: Path, sql: str):
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    target = ledger_file(args.db) if args.db else args.data_dir / "regi.db"
+    target = sqlite_file(args.db) if args.db else args.data_dir / "regi.db"
     if target is None:
         print("復元できるのはSQLiteの台帳だけです。", file=sys.stderr)
         return 1

@@ -78,7 +78,9 @@ def driver_problem(db_url: str) -> str | None:
     """A database URL that is malformed, of an unknown kind, or whose driver is not installed.
     A plain SQLite file (the shop's case) needs only the standard library: it is not handed to
     SQLAlchemy here, whose import (about 0.45 s) would otherwise come before the first paint."""
-    if db_url.startswith("sqlite:///") and "?" not in db_url:
+    from app.core.ledger.files import sqlite_path
+
+    if sqlite_path(db_url) is not None:
         return None  # sqlite3 is part of Python
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError

@@ -12,7 +12,8 @@ from app.core.cart import Cart, Payment, PaymentKind, TaxClass
 from app.core.clock import FixedClock
 from app.core.demo import seed_demo
 from app.core.ledger import slips as slips_module
-from app.core.ledger.backup import backup_due, backup_file, backup_ledger, last_backup, ledger_file, prune
+from app.core.ledger.backup import backup_due, backup_file, backup_ledger, last_backup, prune
+from app.core.ledger.files import sqlite_file
 from app.core.ledger.ledger import Ledger
 from app.core.ledger.sqlite_copy import integrity_check, restore_database
 
@@ -51,7 +52,7 @@ def test_a_backup_taken_during_a_sale_restores_every_committed_slip(ledger, tmp_
     def commit_sale_with_a_backup_inside(db, cart, **kwargs):
         slip = original(db, cart, **kwargs)
         db.flush()  # the 4th slip's rows are written in this open transaction
-        taken.append(backup_file(ledger_file(ledger.url), tmp_path / "usb", keep=14, now=T0, reason="test"))
+        taken.append(backup_file(sqlite_file(ledger.url), tmp_path / "usb", keep=14, now=T0, reason="test"))
         return slip
 
     monkeypatch.setattr(slips_module, "commit_sale", commit_sale_with_a_backup_inside)
@@ -70,7 +71,7 @@ def test_a_backup_taken_during_a_sale_restores_every_committed_slip(ledger, tmp_
 
 
 def test_backups_while_sales_commit_in_another_thread_are_each_a_consistent_prefix(ledger, tmp_path):
-    db_file = ledger_file(ledger.url)
+    db_file = sqlite_file(ledger.url)
     errors = []
 
     def sell_40():

@@ -19,9 +19,9 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from app.core.ledger import audit
+from app.core.ledger.files import sqlite_file
 from app.core.ledger.models import AuditRecord
 from app.core.ledger.sqlite_copy import copy_database, integrity_check, scalar
 
@@ -52,14 +52,6 @@ class BackupResult:
         if self.path and self.integrity and self.integrity != "ok":
             return f"バックアップの整合性チェックで異常が見つかりました（{self.at:%m/%d %H:%M}）：{self.integrity}"
         return f"バックアップできませんでした（{self.at:%m/%d %H:%M}）。保存先：{self.folder}\n{self.error}"
-
-
-def ledger_file(url: str) -> Path | None:
-    """The SQLite file of a ledger URL (``None`` for other databases or in-memory)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database)
 
 
 def backup_folder(db_file: Path, setting: str) -> Path:
@@ -107,7 +99,7 @@ def take_backup(ledger, reason: str) -> BackupResult | None:
     """The copy alone, writing nothing to the ledger: safe on a worker thread while the UI
     thread writes (a write from the worker could end a UI transaction's read-then-write
     with SQLITE_BUSY, which SQLite does not wait out)."""
-    db_file = ledger_file(ledger.url)
+    db_file = sqlite_file(ledger.url)
     if db_file is None:
         return None
     settings = ledger.settings()
@@ -135,7 +127,7 @@ def last_backup(ledger) -> BackupResult | None:
 
 def backup_due(ledger) -> bool:
     """True at the day's first login: no backup has succeeded yet today (a failed one is retried)."""
-    if ledger_file(ledger.url) is None:
+    if sqlite_file(ledger.url) is None:
         return False
     last = last_backup(ledger)
     return last is None or not last.ok or last.at.date() != ledger.clock.now().date()

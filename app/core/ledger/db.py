@@ -156,9 +156,10 @@ def _backup_before_upgrade(engine: Engine, revision: str):
     beside it when that is unreachable; ``LedgerRefusedError`` when neither works."""
     from datetime import datetime
 
-    from app.core.ledger.backup import backup_file, backup_folder, ledger_file
+    from app.core.ledger.backup import backup_file, backup_folder
+    from app.core.ledger.files import sqlite_file
 
-    db_file = ledger_file(str(engine.url))
+    db_file = sqlite_file(str(engine.url))
     if db_file is None:
         return None  # PostgreSQL: the database's own backups
     with engine.connect() as connection:

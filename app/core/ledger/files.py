@@ -25,9 +25,22 @@ def secure_data_dir(path: Path) -> Path:
     return path
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a plain ``sqlite:///path`` URL, read without SQLAlchemy; None for anything else."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url or url[len(prefix):] in ("", ":memory:"):
+        return None
+    return Path(url[len(prefix):])
+
+
 def sqlite_file(url: str) -> Path | None:
-    """The database file of an SQLite URL; None for other databases and in-memory ones."""
-    from sqlalchemy.engine import make_url  # not at import: the first screen opens without SQLAlchemy
+    """The database file of an SQLite URL; None for other databases and in-memory ones.
+    A plain ``sqlite:///path`` (the shop's case) does not import SQLAlchemy, which loads only
+    after the login screen's first paint (issue 13)."""
+    plain = sqlite_path(url)
+    if plain is not None:
+        return plain
+    from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):

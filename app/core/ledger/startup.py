@@ -21,10 +21,9 @@ import json
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.core.clock import DEFAULT_ZONE
-from app.core.ledger.files import secure_sqlite_file
+from app.core.ledger.files import secure_sqlite_file, sqlite_path
 from app.core.ledger.fresh import load_dump
 
 
@@ -41,14 +40,6 @@ class LoginStaff:
 class LoginView:
     staff: list[LoginStaff]  # active staff in tile order (``staff.active_staff``)
     shop_timezone: str
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a plain ``sqlite:///path`` URL; None for anything else (left to SQLAlchemy)."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or "?" in url or url[len(prefix):] in ("", ":memory:"):
-        return None
-    return Path(url[len(prefix):])
 
 
 def open_for_login(url: str, *, demo: bool) -> LoginView | None:

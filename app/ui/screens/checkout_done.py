@@ -71,9 +71,8 @@ class CheckoutDoneScreen(Screen):
         self.values["deposit"].setText(format_yen(cart.paid_yen))
         self.values["change"].setText(format_yen(cart.change_yen))
         payments = cart.payments
-        self.tenders_label.setText(
-            "（" + " ＋ ".join(f"{p.label} {format_yen(p.amount_yen)}" for p in payments) + "）" if len(payments) > 1 else "")
-        self.tenders_label.setVisible(len(payments) > 1)  # empty, it would leave a gap above お釣り
+        self.tenders_label.setVisible(len(payments) > 1)  # a split only: empty, it would leave a gap above お釣り
+        self.tenders_label.setText("（" + " ＋ ".join(f"{p.label} {format_yen(p.amount_yen)}" for p in payments) + "）")
         self.slip_label.setText(f"伝票番号 {committed.slip_number:06d}")
         if cart.cash_tendered_yen and self.context.settings.printer_drawer:
             open_drawer(self, self.context)
